@@ -1,0 +1,109 @@
+//! Scoring many records: in parallel on native targets (rayon), in order,
+//! and streaming, so memory stays bounded whatever the input's size.
+
+use std::sync::Mutex;
+
+use crate::{Error, Pack, Period, RecordInput, ScoreResult, Scorer};
+
+/// Scores batches of records for one pack and period, keeping a warm
+/// [`Scorer`] (and its memo) per worker between batches.
+pub struct Batch {
+    pack: Pack,
+    period: Period,
+    idle: Mutex<Vec<Scorer>>,
+}
+
+/// Records scored together in one step of [`Batch::stream`].
+pub const CHUNK: usize = 8192;
+
+impl Batch {
+    /// A batch scorer; fails when the pack is not in force during `period`.
+    pub fn new(pack: &Pack, period: Period) -> Result<Self, Error> {
+        let first = Scorer::new(pack, period)?;
+        Ok(Batch {
+            pack: pack.clone(),
+            period,
+            idle: Mutex::new(vec![first]),
+        })
+    }
+
+    fn with_scorer<T>(&self, work: impl FnOnce(&mut Scorer) -> T) -> T {
+        let taken = self.idle.lock().expect("scorer pool").pop();
+        let mut scorer = match taken {
+            Some(scorer) => scorer,
+            None => Scorer::new(&self.pack, self.period).expect("checked in Batch::new"),
+        };
+        let out = work(&mut scorer);
+        self.idle.lock().expect("scorer pool").push(scorer);
+        out
+    }
+
+    /// Scores `inputs`, one result each, in order.
+    pub fn score(&self, inputs: &[RecordInput]) -> Vec<ScoreResult> {
+        self.score_map(inputs, |result| result)
+    }
+
+    /// Scores `inputs` and maps each result (for example to its JSON line)
+    /// on the worker that scored it; the output keeps the input order.
+    pub fn score_map<T: Send>(&self, inputs: &[RecordInput], map: impl Fn(ScoreResult) -> T + Sync) -> Vec<T> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let workers = rayon::current_num_threads().max(1);
+            let part = inputs.len().div_ceil(workers).max(64);
+            inputs
+                .par_chunks(part)
+                .map(|chunk| self.with_scorer(|s| chunk.iter().map(|i| map(s.score_input(i))).collect::<Vec<T>>()))
+                .collect::<Vec<Vec<T>>>()
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.with_scorer(|s| inputs.iter().map(|i| map(s.score_input(i))).collect())
+        }
+    }
+
+    /// Reads, scores and hands on records chunk by chunk: `sink` gets every
+    /// mapped result in input order. Returns how many records were scored.
+    ///
+    /// Stops with the error when the input cannot be read further or the
+    /// sink fails; every record read before that has had its result.
+    pub fn stream<T: Send>(
+        &self,
+        inputs: impl Iterator<Item = Result<RecordInput, Error>>,
+        map: impl Fn(ScoreResult) -> T + Sync,
+        mut sink: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
+        let mut inputs = inputs.fuse();
+        let mut count = 0;
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut failure = None;
+            for input in inputs.by_ref() {
+                match input {
+                    Ok(input) => chunk.push(input),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+                if chunk.len() == CHUNK {
+                    break;
+                }
+            }
+            let done = chunk.len() < CHUNK;
+            count += chunk.len();
+            for out in self.score_map(&chunk, &map) {
+                sink(out)?;
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            if done {
+                return Ok(count);
+            }
+        }
+    }
+}

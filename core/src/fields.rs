@@ -1,0 +1,442 @@
+//! Declared input fields: their types, and validation of a record against them.
+//!
+//! Validation happens in Rust, before any script runs, and names every problem.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use chrono::NaiveDate;
+use rhai::ImmutableString;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::period::parse_date;
+
+/// The type of a declared field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub enum FieldType {
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Int,
+    /// Any number.
+    Number,
+    /// Text.
+    String,
+    /// A calendar date, `YYYY-MM-DD` (or `DD/MM/YYYY`).
+    Date,
+    /// A list of values of one type: `list<date>`.
+    List(Box<FieldType>),
+}
+
+impl FieldType {
+    /// Parses `bool`, `int`, `number`, `string`, `date` or `list<T>`.
+    pub fn parse(text: &str) -> Option<FieldType> {
+        Some(match text.trim() {
+            "bool" => FieldType::Bool,
+            "int" => FieldType::Int,
+            "number" => FieldType::Number,
+            "string" => FieldType::String,
+            "date" => FieldType::Date,
+            other => {
+                let inner = other.strip_prefix("list<")?.strip_suffix('>')?;
+                match FieldType::parse(inner)? {
+                    FieldType::List(_) => return None,
+                    inner => FieldType::List(Box::new(inner)),
+                }
+            }
+        })
+    }
+
+    fn expected(&self) -> &'static str {
+        match self {
+            FieldType::Bool => "phải là đúng/sai (true/false)",
+            FieldType::Int => "phải là số nguyên",
+            FieldType::Number => "phải là một số",
+            FieldType::String => "phải là chuỗi ký tự",
+            FieldType::Date => "phải là ngày dạng YYYY-MM-DD",
+            FieldType::List(_) => "phải là một danh sách",
+        }
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldType::Bool => f.write_str("bool"),
+            FieldType::Int => f.write_str("int"),
+            FieldType::Number => f.write_str("number"),
+            FieldType::String => f.write_str("string"),
+            FieldType::Date => f.write_str("date"),
+            FieldType::List(inner) => write!(f, "list<{inner}>"),
+        }
+    }
+}
+
+impl From<FieldType> for String {
+    fn from(ty: FieldType) -> String {
+        ty.to_string()
+    }
+}
+
+/// One declared input field of a pack.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldSpec {
+    /// The key in the record (`employees`).
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// A label for people, in Vietnamese (`Số người lao động`).
+    pub label: String,
+    /// Must the key be present?
+    pub required: bool,
+    /// May the value be null (for example "no conference held")?
+    pub nullable: bool,
+    /// Smallest allowed value (numbers).
+    pub min: Option<f64>,
+    /// Largest allowed value (numbers).
+    pub max: Option<f64>,
+    /// Allowed values (strings).
+    pub values: Option<Vec<String>>,
+    /// Name of another integer field this one may not exceed.
+    pub at_most: Option<String>,
+    /// A longer explanation, for forms and docs.
+    pub description: Option<String>,
+}
+
+/// A validated value of a record field, as rules see it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Missing or null.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Number(f64),
+    /// Text.
+    String(ImmutableString),
+    /// A date.
+    Date(NaiveDate),
+    /// A list.
+    List(Vec<Value>),
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            Value::Number(n) => n.to_bits().hash(state),
+            Value::String(s) => s.as_str().hash(state),
+            Value::Date(d) => d.hash(state),
+            Value::List(items) => items.hash(state),
+        }
+    }
+}
+
+impl Value {
+    /// The value as a Rhai value.
+    pub(crate) fn to_dynamic(&self) -> rhai::Dynamic {
+        match self {
+            Value::Null => rhai::Dynamic::UNIT,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => (*i).into(),
+            Value::Number(n) => (*n).into(),
+            Value::String(s) => s.clone().into(),
+            Value::Date(d) => rhai::Dynamic::from(crate::script::Date(*d)),
+            Value::List(items) => items
+                .iter()
+                .map(Value::to_dynamic)
+                .collect::<rhai::Array>()
+                .into(),
+        }
+    }
+
+    /// The value as JSON (dates as ISO strings).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Number(n) => Json::from(*n),
+            Value::String(s) => Json::String(s.to_string()),
+            Value::Date(d) => Json::String(d.to_string()),
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+        }
+    }
+}
+
+/// One problem with a record: the field (or none, for the record as a whole)
+/// and a message in Vietnamese.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FieldError {
+    /// The field's name, or `None` for a problem with the whole record.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FieldError {
+    pub(crate) fn record(message: impl Into<String>) -> Self {
+        FieldError {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    fn field(name: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: Some(name.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+fn short(json: &Json) -> String {
+    let text = json.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
+    let wrong = || format!("{}, nhận {}", ty.expected(), short(json));
+    match ty {
+        FieldType::Bool => json.as_bool().map(Value::Bool).ok_or_else(wrong),
+        FieldType::Int => match json {
+            Json::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+                .map(Value::Int)
+                .ok_or_else(wrong),
+            _ => Err(wrong()),
+        },
+        FieldType::Number => json.as_f64().map(Value::Number).ok_or_else(wrong),
+        FieldType::String => json
+            .as_str()
+            .map(|s| Value::String(s.into()))
+            .ok_or_else(wrong),
+        FieldType::Date => match json {
+            Json::String(s) => parse_date(s)
+                .map(Value::Date)
+                .ok_or_else(|| format!("ngày không hợp lệ {} (dạng YYYY-MM-DD)", short(json))),
+            _ => Err(wrong()),
+        },
+        FieldType::List(inner) => match json {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    convert(inner, item).map_err(|message| format!("phần tử thứ {}: {message}", i + 1))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List),
+            _ => Err(wrong()),
+        },
+    }
+}
+
+fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
+    let number = match value {
+        Value::Int(i) => *i as f64,
+        Value::Number(n) => *n,
+        Value::String(s) => {
+            let allowed = spec.values.as_ref()?;
+            return (!allowed.iter().any(|a| a == s.as_str())).then(|| {
+                format!("giá trị \"{s}\" không hợp lệ; cho phép: {}", allowed.join(", "))
+            });
+        }
+        _ => return None,
+    };
+    let show = |x: f64| if x.fract() == 0.0 { format!("{}", x as i64) } else { x.to_string() };
+    if let Some(min) = spec.min.filter(|&min| number < min) {
+        return Some(if min == 0.0 {
+            format!("không được âm, nhận {}", show(number))
+        } else {
+            format!("phải ≥ {}, nhận {}", show(min), show(number))
+        });
+    }
+    if let Some(max) = spec.max.filter(|&max| number > max) {
+        return Some(format!("phải ≤ {}, nhận {}", show(max), show(number)));
+    }
+    None
+}
+
+/// Validates the raw values of one record, aligned with `fields`.
+///
+/// Returns the typed values (a field with a problem becomes [`Value::Null`])
+/// and every problem found, in field order.
+pub(crate) fn validate(fields: &[FieldSpec], slots: &[Option<&Json>]) -> (Vec<Value>, Vec<FieldError>) {
+    let mut values = Vec::with_capacity(fields.len());
+    let mut errors = Vec::new();
+    for (spec, slot) in fields.iter().zip(slots) {
+        let value = match slot {
+            None if spec.required => {
+                errors.push(FieldError::field(&spec.name, "thiếu trường bắt buộc"));
+                Value::Null
+            }
+            None => Value::Null,
+            Some(Json::Null) if spec.nullable || !spec.required => Value::Null,
+            Some(Json::Null) => {
+                errors.push(FieldError::field(&spec.name, "không được để trống"));
+                Value::Null
+            }
+            Some(json) => match convert(&spec.ty, json) {
+                Ok(value) => match check_range(spec, &value) {
+                    None => value,
+                    Some(message) => {
+                        errors.push(FieldError::field(&spec.name, message));
+                        Value::Null
+                    }
+                },
+                Err(message) => {
+                    errors.push(FieldError::field(&spec.name, message));
+                    Value::Null
+                }
+            },
+        };
+        values.push(value);
+    }
+    for (i, spec) in fields.iter().enumerate() {
+        let Some(other) = &spec.at_most else { continue };
+        let Some(j) = fields.iter().position(|f| &f.name == other) else { continue };
+        let bound = match values[j] {
+            Value::Int(b) => b as f64,
+            Value::Number(b) => b,
+            _ => continue,
+        };
+        let value = match values[i] {
+            Value::Int(v) => v as f64,
+            Value::Number(v) => v,
+            _ => continue,
+        };
+        if value > bound {
+            errors.push(FieldError::field(
+                &spec.name,
+                format!("không được lớn hơn {other} ({bound}), nhận {value}"),
+            ));
+            values[i] = Value::Null;
+        }
+    }
+    (values, errors)
+}
+
+/// Turns one CSV cell into the JSON value it stands for, by the field's type.
+///
+/// An empty cell is null (an empty list for a list); booleans may be written
+/// `true`/`false`, `1`/`0` or `có`/`không`; lists are `;`-separated. A cell
+/// that does not fit the type stays a string, so validation names the problem.
+pub fn coerce_text(ty: &FieldType, text: &str) -> Json {
+    let text = text.trim();
+    if let FieldType::List(inner) = ty {
+        return Json::Array(
+            text.split(';')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| coerce_text(inner, item))
+                .collect(),
+        );
+    }
+    if text.is_empty() {
+        return Json::Null;
+    }
+    let as_string = || Json::String(text.to_string());
+    match ty {
+        FieldType::Bool => match text.to_lowercase().as_str() {
+            "true" | "1" | "có" | "co" | "x" | "đúng" => Json::Bool(true),
+            "false" | "0" | "không" | "khong" | "sai" => Json::Bool(false),
+            _ => as_string(),
+        },
+        FieldType::Int => text.parse::<i64>().map(Json::from).unwrap_or_else(|_| as_string()),
+        FieldType::Number => text
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .and_then(|n| serde_json::Number::from_f64(n).map(Json::Number))
+            .unwrap_or_else(as_string),
+        _ => as_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(name: &str, ty: &str) -> FieldSpec {
+        FieldSpec {
+            name: name.into(),
+            ty: FieldType::parse(ty).unwrap(),
+            label: name.into(),
+            required: true,
+            nullable: false,
+            min: None,
+            max: None,
+            values: None,
+            at_most: None,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn parses_types() {
+        assert_eq!(FieldType::parse("list<date>"), Some(FieldType::List(Box::new(FieldType::Date))));
+        assert_eq!(FieldType::parse("list<list<int>>"), None);
+        assert_eq!(FieldType::parse("float"), None);
+        assert_eq!(FieldType::parse("list<date>").unwrap().to_string(), "list<date>");
+    }
+
+    #[test]
+    fn names_every_problem() {
+        let mut count = spec("employees", "int");
+        count.min = Some(0.0);
+        let mut answered = spec("answered", "int");
+        answered.at_most = Some("requests".into());
+        let fields = vec![
+            count,
+            spec("dates", "list<date>"),
+            spec("flag", "bool"),
+            spec("requests", "int"),
+            answered,
+        ];
+        let slots = vec![
+            Some(json!(-3)),
+            Some(json!(["2024-01-01", "2024-13-45"])),
+            None,
+            Some(json!(2)),
+            Some(json!(5)),
+        ];
+        let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
+        let (values, errors) = validate(&fields, &slots);
+        let named: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
+        assert_eq!(named, ["employees", "dates", "flag", "answered"]);
+        assert!(errors[0].message.contains("không được âm"), "{}", errors[0].message);
+        assert!(errors[1].message.contains("phần tử thứ 2"), "{}", errors[1].message);
+        assert_eq!(values[3], Value::Int(2));
+        assert_eq!(values[4], Value::Null);
+    }
+
+    #[test]
+    fn coerces_csv_cells() {
+        assert_eq!(coerce_text(&FieldType::Bool, "Có"), json!(true));
+        assert_eq!(coerce_text(&FieldType::Bool, "0"), json!(false));
+        assert_eq!(coerce_text(&FieldType::Bool, "hmm"), json!("hmm"));
+        assert_eq!(coerce_text(&FieldType::Int, " 42 "), json!(42));
+        assert_eq!(coerce_text(&FieldType::Date, ""), Json::Null);
+        assert_eq!(
+            coerce_text(&FieldType::parse("list<date>").unwrap(), "2024-01-02; 2024-03-04"),
+            json!(["2024-01-02", "2024-03-04"])
+        );
+        assert_eq!(coerce_text(&FieldType::parse("list<date>").unwrap(), ""), json!([]));
+    }
+}

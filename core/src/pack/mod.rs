@@ -1,0 +1,751 @@
+//! Rule packs: loading (built-in, from disk, from a string), resolving
+//! `extends`, compiling once under the limits, and the immutable [`Pack`]
+//! that scoring shares between threads.
+
+mod builder;
+pub(crate) mod source;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use rhai::{Dynamic, Engine, Expr, Stmt, AST};
+use sha2::{Digest, Sha256};
+
+pub use builder::Deadline;
+use builder::{Draft, RuleDraft};
+use source::{PackResolver, Root, SourceFile};
+
+use crate::error::{Error, Limit, Location};
+use crate::fields::FieldSpec;
+use crate::script::{self, analysis, Limits};
+use crate::{Period, Points};
+
+/// A group of criteria (`1` … `6`), with its maximum (the sum of its criteria).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Group {
+    /// Its id.
+    pub id: String,
+    /// Its Vietnamese label.
+    pub label: String,
+    /// The sum of its criteria's points.
+    pub max: Points,
+}
+
+/// One criterion: its id, group, label, maximum points and rule.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Criterion {
+    /// Its id (`2.1`).
+    pub id: String,
+    /// The id of its group.
+    pub group: String,
+    /// Its Vietnamese label.
+    pub label: String,
+    /// The points it is worth at most.
+    pub points: Points,
+    /// Where its rule is declared.
+    pub location: Location,
+    /// The record fields its rule reads, or `None` when that cannot be known
+    /// (the rule is then evaluated for every record instead of memoised).
+    pub reads: Option<Vec<String>>,
+    #[serde(skip)]
+    pub(crate) rule: Rule,
+    #[serde(skip)]
+    pub(crate) group_index: usize,
+}
+
+/// A classification band: a class and the lowest total that earns it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Band {
+    /// The class code (`tot`).
+    pub code: String,
+    /// Its Vietnamese label (`Tốt`).
+    pub label: String,
+    /// The lowest total that reaches it.
+    pub min: Points,
+}
+
+/// A gate: a condition that, when true, caps the class.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Gate {
+    /// Its id (`G1`).
+    pub id: String,
+    /// Its Vietnamese label.
+    pub label: String,
+    /// The best class a record may have when the gate fires.
+    pub cap: String,
+    /// Where its condition is declared.
+    pub location: Location,
+    #[serde(skip)]
+    pub(crate) rule: Rule,
+    #[serde(skip)]
+    pub(crate) cap_index: usize,
+}
+
+/// Which parts of the scores a gate reads (its third parameter).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ScoreReads {
+    pub total: bool,
+    pub groups: bool,
+    pub criteria: bool,
+    pub band: bool,
+}
+
+/// A compiled rule: the script function to call and what it reads.
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub fn_name: rhai::ImmutableString,
+    pub curry: Vec<Dynamic>,
+    /// Parameters after the curried ones (1 = `|r|`, 2 = `|r, p|`, 3 = `|r, p, s|`).
+    pub arity: usize,
+    /// Indices of the fields read, or `None` if the rule is opaque.
+    pub reads: Option<Vec<usize>>,
+    pub score_reads: ScoreReads,
+    pub location: Location,
+    pub context: String,
+}
+
+/// The ids a result refers to, shared by every result of a pack.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    pub criteria: Vec<String>,
+    pub groups: Vec<String>,
+    pub bands: Vec<(String, String)>,
+    pub gates: Vec<String>,
+    pub pack: crate::PackRef,
+}
+
+#[derive(Debug)]
+pub(crate) struct PackInner {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub in_force_from: Option<NaiveDate>,
+    pub in_force_until: Option<NaiveDate>,
+    pub max_points: Points,
+    pub extends: Vec<String>,
+    pub sources: Vec<String>,
+    pub fingerprint: String,
+    pub fields: Vec<FieldSpec>,
+    pub field_index: HashMap<String, usize>,
+    pub field_keys: Vec<rhai::Identifier>,
+    pub groups: Vec<Group>,
+    pub criteria: Vec<Criterion>,
+    pub bands: Vec<Band>,
+    pub gates: Vec<Gate>,
+    pub applies: Option<Rule>,
+    pub calendar: Vec<Deadline>,
+    pub examples: Option<(String, String)>,
+    pub layout: Arc<Layout>,
+    pub engine: Engine,
+    pub ast: AST,
+    pub limits: Limits,
+}
+
+/// A loaded, compiled rule pack. Immutable, `Send + Sync`, cheap to clone.
+///
+/// ```
+/// let pack = chamdiem::Pack::load("tay-ninh.enterprise").unwrap();
+/// assert_eq!(pack.extends(), ["vn.enterprise"]);
+/// assert_eq!(pack.criterion("2.1").unwrap().points.to_string(), "12");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Pack {
+    pub(crate) inner: Arc<PackInner>,
+}
+
+/// Loads packs with chosen [`Limits`].
+#[derive(Clone, Debug, Default)]
+pub struct PackLoader {
+    limits: Limits,
+}
+
+struct Compiled {
+    file: SourceFile,
+    ast: AST,
+    modules: Vec<(String, String)>,
+}
+
+impl PackLoader {
+    /// A loader with the default limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses these limits for loading and for every later evaluation.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Loads a built-in pack by id, or else the pack at a path (a folder
+    /// holding `pack.rhai`, or a `.rhai` file).
+    pub fn load(&self, id_or_path: &str) -> Result<Pack, Error> {
+        match source::built_in(id_or_path) {
+            Some(file) => self.build(file),
+            None if Path::new(id_or_path).exists() => self.load_path(id_or_path),
+            None => Err(Error::PackNotFound {
+                name: id_or_path.into(),
+                reason: format!(
+                    "không phải bộ quy tắc có sẵn ({}) và không có tệp/thư mục này",
+                    source::built_in_ids().join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// Loads a pack from disk.
+    pub fn load_path(&self, path: impl AsRef<Path>) -> Result<Pack, Error> {
+        self.build(source::from_path(path.as_ref(), &self.limits)?)
+    }
+
+    /// Loads a pack from its source text; `name` is used in messages. It may
+    /// extend built-in packs.
+    pub fn load_source(&self, name: &str, text: &str) -> Result<Pack, Error> {
+        if text.len() > self.limits.max_source_size {
+            return Err(Error::LimitExceeded {
+                limit: Limit::SourceSize,
+                max: self.limits.max_source_size as u64,
+                location: Location::file(name),
+                context: "loading".into(),
+            });
+        }
+        self.build(SourceFile {
+            name: name.into(),
+            text: text.into(),
+            root: Root::None,
+        })
+    }
+
+    fn compile(&self, file: SourceFile) -> Result<Compiled, Error> {
+        let mut engine = script::new_engine(&self.limits);
+        let files_read = Arc::new(Mutex::new(Vec::new()));
+        let refusal = Arc::new(Mutex::new(None));
+        engine.set_module_resolver(PackResolver {
+            root: file.root.clone(),
+            limits: self.limits.clone(),
+            files_read: Arc::clone(&files_read),
+            refusal: Arc::clone(&refusal),
+        });
+        let result = engine.compile_into_self_contained(&rhai::Scope::new(), &file.text);
+        let mut ast = match result {
+            Ok(ast) => ast,
+            Err(error) => {
+                if let Some((path, reason)) = refusal.lock().expect("resolver lock").take() {
+                    return Err(Error::Import {
+                        location: Location::new(&file.name, import_position(&engine, &file.text, &path)),
+                        path,
+                        reason,
+                    });
+                }
+                return Err(match *error {
+                    rhai::EvalAltResult::ErrorParsing(kind, pos) => {
+                        script::parse_error(&rhai::ParseError(kind.into(), pos), &file.name, &self.limits)
+                    }
+                    other => script::eval_error(&other, &file.name, "loading", &self.limits),
+                });
+            }
+        };
+        ast.set_source(file.name.as_str());
+        let modules = std::mem::take(&mut *files_read.lock().expect("resolver lock"));
+        Ok(Compiled { file, ast, modules })
+    }
+
+    fn build(&self, top: SourceFile) -> Result<Pack, Error> {
+        // The chain, child first.
+        let mut chain = vec![self.compile(top)?];
+        loop {
+            let current = chain.last().expect("non-empty");
+            let Some((target, position)) = find_extends(&current.ast, &current.file.name)? else {
+                break;
+            };
+            let location = Location::new(&current.file.name, position);
+            if chain.len() > self.limits.max_extends_depth {
+                return Err(Error::LimitExceeded {
+                    limit: Limit::ExtendsDepth,
+                    max: self.limits.max_extends_depth as u64,
+                    location,
+                    context: "loading".into(),
+                });
+            }
+            let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
+            if chain.iter().any(|c| c.file.name == parent.name) {
+                return Err(Error::invalid(location, format!("extends vòng lặp: '{target}' đã có trong chuỗi")));
+            }
+            chain.push(self.compile(parent)?);
+        }
+        chain.reverse();
+
+        // Run each file's top level, parent first, against one draft.
+        let draft = Arc::new(Mutex::new(Draft::default()));
+        let mut definer = script::new_engine(&self.limits);
+        definer.set_max_operations(self.limits.max_load_operations);
+        builder::register(&mut definer, &draft);
+        let mut functions = AST::empty();
+        let mut ids = Vec::new();
+        for compiled in &chain {
+            {
+                let mut d = draft.lock().expect("draft lock");
+                d.file = compiled.file.name.clone();
+                d.pack_called = false;
+            }
+            let with_functions = functions.merge(&compiled.ast);
+            definer
+                .run_ast(&with_functions)
+                .map_err(|e| script::eval_error(&e, &compiled.file.name, "loading", &self.limits))?;
+            let d = draft.lock().expect("draft lock");
+            if !d.pack_called {
+                return Err(Error::invalid(
+                    Location::file(&compiled.file.name),
+                    "tệp phải gọi pack(#{ id: …, title: …, version: … })",
+                ));
+            }
+            ids.push(d.meta.id.clone().unwrap_or_default());
+            functions = with_functions.clone_functions_only();
+        }
+        ids.pop();
+        ids.reverse();
+
+        let mut hasher = Sha256::new();
+        let mut sources = Vec::new();
+        for compiled in &chain {
+            for (name, text) in std::iter::once((&compiled.file.name, &compiled.file.text))
+                .chain(compiled.modules.iter().map(|(n, t)| (n, t)))
+            {
+                hasher.update(text.len().to_le_bytes());
+                hasher.update(text.as_bytes());
+                sources.push(name.clone());
+            }
+        }
+        let fingerprint = format!("{:x}", hasher.finalize());
+        let top = &chain.last().expect("non-empty").file;
+        let examples = match &top.root {
+            Root::None => None,
+            root => root.read(source::EXAMPLES_FILE, &self.limits).ok(),
+        };
+        let draft = std::mem::take(&mut *draft.lock().expect("draft lock"));
+        finish(draft, functions, ids, sources, fingerprint, examples, self.limits.clone())
+    }
+}
+
+fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
+    let Ok(ast) = engine.compile(text) else {
+        return rhai::Position::NONE;
+    };
+    let mut found = rhai::Position::NONE;
+    ast.walk(&mut |nodes: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Stmt(Stmt::Import(x, pos))) = nodes.last() {
+            if matches!(&x.0, Expr::StringConstant(s, _) if s.as_str() == path) {
+                found = *pos;
+                return false;
+            }
+        }
+        true
+    });
+    found
+}
+
+/// The target of the file's `extends("…")`, which must be its first statement.
+fn find_extends(ast: &AST, file: &str) -> Result<Option<(String, rhai::Position)>, Error> {
+    let mut found = None;
+    for (i, stmt) in ast.statements().iter().enumerate() {
+        let Stmt::FnCall(call, pos) = stmt else { continue };
+        if call.name != "extends" {
+            continue;
+        }
+        let location = Location::new(file, *pos);
+        if i != 0 || found.is_some() {
+            return Err(Error::invalid(location, "extends(…) phải là câu lệnh đầu tiên, và chỉ một lần"));
+        }
+        match call.args.as_slice() {
+            [Expr::StringConstant(target, _)] => found = Some((target.to_string(), *pos)),
+            _ => return Err(Error::invalid(location, "extends cần một chuỗi cố định: extends(\"vn.enterprise\")")),
+        }
+    }
+    Ok(found)
+}
+
+/// `extends("vn.enterprise")` names a built-in pack; `extends("base/pack.rhai")`
+/// a file inside the same pack folder.
+fn resolve_extends(target: &str, root: &Root, limits: &Limits, location: &Location) -> Result<SourceFile, Error> {
+    if let Some(file) = source::built_in(target) {
+        return Ok(file);
+    }
+    let refused = |reason: String| Error::Import {
+        location: location.clone(),
+        path: target.into(),
+        reason,
+    };
+    match root {
+        Root::Disk(dir) => {
+            root.read(target, limits).map_err(refused)?;
+            let path = dir.join(target);
+            let mut file = source::from_path(&path, limits)?;
+            // The parent resolves its own paths in the same folder.
+            file.root = root.clone();
+            Ok(file)
+        }
+        Root::BuiltIn(_) | Root::None => Err(refused(format!(
+            "không phải bộ quy tắc có sẵn ({})",
+            source::built_in_ids().join(", ")
+        ))),
+    }
+}
+
+fn compile_rule(
+    draft: &RuleDraft,
+    ast: &AST,
+    max_arity: usize,
+    context: String,
+    field_index: &HashMap<String, usize>,
+) -> Result<Rule, Error> {
+    let name = draft.fn_ptr.fn_name();
+    let curry: Vec<Dynamic> = draft.fn_ptr.curry().to_vec();
+    let location = draft.location.clone();
+    let total = ast
+        .iter_fn_def()
+        .filter(|f| f.name == name)
+        .map(|f| f.params.len())
+        .find(|&n| n > curry.len() && n - curry.len() <= max_arity)
+        .ok_or_else(|| {
+            Error::invalid(
+                location.clone(),
+                format!("{context}: hàm '{name}' phải nhận từ 1 đến {max_arity} tham số (r, p, s)"),
+            )
+        })?;
+    let arity = total - curry.len();
+    let reads = match analysis::reads(ast, name, total, curry.len(), &curry) {
+        Ok(names) => {
+            let mut indices = Vec::new();
+            for field in names {
+                match field_index.get(&field) {
+                    Some(&i) => indices.push(i),
+                    None => {
+                        return Err(Error::invalid(
+                            location,
+                            format!("{context} đọc trường '{field}' chưa được khai báo bằng field(…)"),
+                        ))
+                    }
+                }
+            }
+            Some(indices)
+        }
+        Err(_) => None,
+    };
+    let score_reads = if arity < 3 {
+        ScoreReads::default()
+    } else {
+        match analysis::reads(ast, name, total, curry.len() + 2, &curry) {
+            Ok(names) => ScoreReads {
+                total: names.contains("total"),
+                groups: names.contains("groups") || names.contains("group_max"),
+                criteria: names.contains("criteria"),
+                band: names.contains("band"),
+            },
+            Err(_) => ScoreReads {
+                total: true,
+                groups: true,
+                criteria: true,
+                band: true,
+            },
+        }
+    };
+    Ok(Rule {
+        fn_name: name.into(),
+        curry,
+        arity,
+        reads,
+        score_reads,
+        location,
+        context,
+    })
+}
+
+fn finish(
+    draft: Draft,
+    ast: AST,
+    extends: Vec<String>,
+    sources: Vec<String>,
+    fingerprint: String,
+    examples: Option<(String, String)>,
+    limits: Limits,
+) -> Result<Pack, Error> {
+    let top_file = sources.first().cloned().unwrap_or_default();
+    let here = Location::file(sources.last().cloned().unwrap_or_default());
+    let _ = top_file;
+    let meta = draft.meta;
+    let id = meta.id.unwrap_or_default();
+
+    let mut field_index = HashMap::new();
+    for (i, field) in draft.fields.iter().enumerate() {
+        field_index.insert(field.name.clone(), i);
+    }
+    for field in &draft.fields {
+        if let Some(other) = &field.at_most {
+            if !field_index.contains_key(other) {
+                return Err(Error::invalid(
+                    here.clone(),
+                    format!("trường '{}': at_most nêu trường '{other}' chưa khai báo", field.name),
+                ));
+            }
+        }
+    }
+
+    let mut groups: Vec<Group> = draft
+        .groups
+        .iter()
+        .map(|g| Group {
+            id: g.id.clone(),
+            label: g.label.clone(),
+            max: Points::ZERO,
+        })
+        .collect();
+    let mut criteria = Vec::new();
+    for c in &draft.criteria {
+        let group_index = groups.iter().position(|g| g.id == c.group).ok_or_else(|| {
+            Error::invalid(
+                c.rule.location.clone(),
+                format!("tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)", c.id, c.group),
+            )
+        })?;
+        groups[group_index].max = groups[group_index].max + c.points;
+        let rule = compile_rule(&c.rule, &ast, 2, format!("tiêu chí {}", c.id), &field_index)?;
+        criteria.push(Criterion {
+            id: c.id.clone(),
+            group: c.group.clone(),
+            label: c.label.clone(),
+            points: c.points,
+            location: c.rule.location.clone(),
+            reads: rule
+                .reads
+                .as_ref()
+                .map(|r| r.iter().map(|&i| draft.fields[i].name.clone()).collect()),
+            rule,
+            group_index,
+        });
+    }
+    let total: Points = criteria.iter().map(|c| c.points).sum();
+    let max_points = meta.max_points.unwrap_or(total);
+    if total != max_points {
+        let by_group: Vec<String> = groups.iter().map(|g| format!("nhóm {}: {}", g.id, g.max)).collect();
+        return Err(Error::invalid(
+            here.clone(),
+            format!(
+                "tổng điểm các tiêu chí là {total}, khác max_points = {max_points} ({})",
+                by_group.join("; ")
+            ),
+        ));
+    }
+
+    if draft.bands.is_empty() {
+        return Err(Error::invalid(here.clone(), "chưa khai báo mức xếp loại nào: band(…)"));
+    }
+    for pair in draft.bands.windows(2) {
+        if pair[1].min >= pair[0].min {
+            return Err(Error::invalid(
+                pair[1].location.clone(),
+                format!(
+                    "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}) đứng sau '{}' (≥ {})",
+                    pair[1].code, pair[1].min, pair[0].code, pair[0].min
+                ),
+            ));
+        }
+    }
+    let lowest = draft.bands.last().expect("non-empty");
+    if lowest.min != Points::ZERO {
+        return Err(Error::invalid(
+            lowest.location.clone(),
+            format!("mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại", lowest.code),
+        ));
+    }
+    let bands: Vec<Band> = draft
+        .bands
+        .iter()
+        .map(|b| Band {
+            code: b.code.clone(),
+            label: b.label.clone(),
+            min: b.min,
+        })
+        .collect();
+
+    let mut gates = Vec::new();
+    for g in &draft.gates {
+        let cap_index = bands.iter().position(|b| b.code == g.cap).ok_or_else(|| {
+            let codes: Vec<&str> = bands.iter().map(|b| b.code.as_str()).collect();
+            Error::invalid(
+                g.when.location.clone(),
+                format!("điều kiện {}: cap '{}' không phải mức xếp loại ({})", g.id, g.cap, codes.join(", ")),
+            )
+        })?;
+        gates.push(Gate {
+            id: g.id.clone(),
+            label: g.label.clone(),
+            cap: g.cap.clone(),
+            location: g.when.location.clone(),
+            rule: compile_rule(&g.when, &ast, 3, format!("điều kiện {}", g.id), &field_index)?,
+            cap_index,
+        });
+    }
+    let applies = draft
+        .applies
+        .as_ref()
+        .map(|r| compile_rule(r, &ast, 2, "điều kiện áp dụng".into(), &field_index))
+        .transpose()?;
+
+    let version = meta.version.unwrap_or_default();
+    let layout = Arc::new(Layout {
+        criteria: criteria.iter().map(|c| c.id.clone()).collect(),
+        groups: groups.iter().map(|g| g.id.clone()).collect(),
+        bands: bands.iter().map(|b| (b.code.clone(), b.label.clone())).collect(),
+        gates: gates.iter().map(|g| g.id.clone()).collect(),
+        pack: crate::PackRef {
+            id: id.clone(),
+            version: version.clone(),
+            fingerprint: fingerprint.clone(),
+        },
+    });
+    let field_keys = draft.fields.iter().map(|f| f.name.as_str().into()).collect();
+    Ok(Pack {
+        inner: Arc::new(PackInner {
+            id,
+            title: meta.title.unwrap_or_default(),
+            version,
+            description: meta.description,
+            in_force_from: meta.in_force_from,
+            in_force_until: meta.in_force_until,
+            max_points,
+            extends,
+            sources,
+            fingerprint,
+            fields: draft.fields,
+            field_index,
+            field_keys,
+            groups,
+            criteria,
+            bands,
+            gates,
+            applies,
+            calendar: draft.calendar,
+            examples,
+            layout,
+            engine: script::new_engine(&limits),
+            ast,
+            limits,
+        }),
+    })
+}
+
+impl Pack {
+    /// Loads a built-in pack by id, or else a pack from a path, with the
+    /// default limits. See [`PackLoader`] to choose the limits.
+    pub fn load(id_or_path: &str) -> Result<Pack, Error> {
+        PackLoader::new().load(id_or_path)
+    }
+
+    /// Loads a pack from its source text (it may extend built-in packs).
+    pub fn from_source(name: &str, text: &str) -> Result<Pack, Error> {
+        PackLoader::new().load_source(name, text)
+    }
+
+    /// The ids of the packs built into this library.
+    pub fn built_in_ids() -> Vec<&'static str> {
+        source::built_in_ids()
+    }
+
+    /// The pack's id (`vn.enterprise`).
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// Its title, in Vietnamese.
+    pub fn title(&self) -> &str {
+        &self.inner.title
+    }
+    /// Its version.
+    pub fn version(&self) -> &str {
+        &self.inner.version
+    }
+    /// Its description, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.inner.description.as_deref()
+    }
+    /// The first and last days it is in force (`None`: open-ended).
+    pub fn in_force(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        (self.inner.in_force_from, self.inner.in_force_until)
+    }
+    /// Whether the pack is in force on at least one day of `period`.
+    pub fn is_in_force(&self, period: &Period) -> bool {
+        period.overlaps(self.inner.in_force_from, self.inner.in_force_until)
+    }
+    /// The highest total a record can score.
+    pub fn max_points(&self) -> Points {
+        self.inner.max_points
+    }
+    /// The ids of the packs it extends, nearest first.
+    pub fn extends(&self) -> &[String] {
+        &self.inner.extends
+    }
+    /// The names of every source file it was built from, top pack first's ancestors first.
+    pub fn sources(&self) -> &[String] {
+        &self.inner.sources
+    }
+    /// SHA-256 of the exact sources of the pack and everything it extends or imports.
+    pub fn fingerprint(&self) -> &str {
+        &self.inner.fingerprint
+    }
+    /// The declared input fields.
+    pub fn fields(&self) -> &[FieldSpec] {
+        &self.inner.fields
+    }
+    /// The groups of criteria.
+    pub fn groups(&self) -> &[Group] {
+        &self.inner.groups
+    }
+    /// The criteria, in order.
+    pub fn criteria(&self) -> &[Criterion] {
+        &self.inner.criteria
+    }
+    /// One criterion by id.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.inner.criteria.iter().find(|c| c.id == id)
+    }
+    /// The classification bands, best first.
+    pub fn bands(&self) -> &[Band] {
+        &self.inner.bands
+    }
+    /// The gates.
+    pub fn gates(&self) -> &[Gate] {
+        &self.inner.gates
+    }
+    /// The reporting calendar.
+    pub fn calendar(&self) -> &[Deadline] {
+        &self.inner.calendar
+    }
+    /// The limits its scripts run under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+    /// The pack's own examples file (`examples.jsonl`), if it has one: `(name, text)`.
+    pub fn examples_source(&self) -> Option<(&str, &str)> {
+        self.inner.examples.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
+    /// A short description of what the pack refers to, for results.
+    pub fn pack_ref(&self) -> &crate::PackRef {
+        &self.inner.layout.pack
+    }
+
+    /// Fails with [`Error::NotInForce`] when the pack does not apply to `period`.
+    pub fn ensure_in_force(&self, period: &Period) -> Result<(), Error> {
+        if self.is_in_force(period) {
+            return Ok(());
+        }
+        let show = |d: Option<NaiveDate>| d.map_or("…".to_string(), |d| d.to_string());
+        Err(Error::NotInForce {
+            pack: self.id().into(),
+            in_force: format!("từ {} đến {}", show(self.inner.in_force_from), show(self.inner.in_force_until)),
+            period: period.to_string(),
+        })
+    }
+}

@@ -1,0 +1,154 @@
+//! Dates and the evaluation period.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Error;
+
+/// Parses a date written `YYYY-MM-DD` (ISO) or `DD/MM/YYYY` (as written in
+/// Vietnamese documents).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
+/// A closed range of dates `[start, end]`: the evaluation period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Period {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Period {
+    /// A period from `start` to `end`, both included.
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, Error> {
+        if start > end {
+            return Err(Error::Period(format!(
+                "ngày bắt đầu {start} sau ngày kết thúc {end}"
+            )));
+        }
+        Ok(Period { start, end })
+    }
+
+    /// The calendar year `year`: 1 January to 31 December.
+    pub fn year(year: i32) -> Result<Self, Error> {
+        let start = NaiveDate::from_ymd_opt(year, 1, 1);
+        let end = NaiveDate::from_ymd_opt(year, 12, 31);
+        match (start, end) {
+            (Some(start), Some(end)) => Ok(Period { start, end }),
+            _ => Err(Error::Period(format!("năm {year} không hợp lệ"))),
+        }
+    }
+
+    /// The first day of the period.
+    pub fn start(&self) -> NaiveDate {
+        self.start
+    }
+
+    /// The last day of the period.
+    pub fn end(&self) -> NaiveDate {
+        self.end
+    }
+
+    /// Whether `date` lies in the period (bounds included).
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+
+    /// Whether the two ranges share at least one day.
+    pub fn overlaps(&self, from: Option<NaiveDate>, until: Option<NaiveDate>) -> bool {
+        from.is_none_or(|from| from <= self.end) && until.is_none_or(|until| until >= self.start)
+    }
+
+    /// The number of days in the period, bounds included.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+}
+
+/// Parses `2024` (a calendar year) or `2024-01-01..2024-12-31`.
+impl FromStr for Period {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let text = text.trim();
+        if let Some((start, end)) = text.split_once("..") {
+            let parse = |part: &str| {
+                parse_date(part).ok_or_else(|| {
+                    Error::Period(format!("ngày không hợp lệ '{}' trong kỳ '{text}'", part.trim()))
+                })
+            };
+            return Period::new(parse(start)?, parse(end)?);
+        }
+        match text.parse::<i32>() {
+            Ok(year) if (1900..=9999).contains(&year) => Period::year(year),
+            _ => Err(Error::Period(format!(
+                "kỳ đánh giá '{text}' không hợp lệ: viết một năm (2024) hoặc một khoảng ngày (2024-01-01..2024-12-31)"
+            ))),
+        }
+    }
+}
+
+/// `2024` for a whole calendar year, else `2024-01-01..2024-06-30`.
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let whole_year = self.start.year() == self.end.year()
+            && (self.start.month(), self.start.day()) == (1, 1)
+            && (self.end.month(), self.end.day()) == (12, 31);
+        if whole_year {
+            write!(f, "{}", self.start.year())
+        } else {
+            write!(f, "{}..{}", self.start, self.end)
+        }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let text = match &value {
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Number(number) => number.to_string(),
+            _ => return Err(serde::de::Error::custom("a period is a year or 'start..end'")),
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_year_and_a_range() {
+        let year: Period = "2024".parse().unwrap();
+        assert_eq!(year.start(), NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        assert_eq!(year.end(), NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
+        assert_eq!(year.to_string(), "2024");
+        assert_eq!(year.days(), 366);
+        let half: Period = "2024-01-01..2024-06-30".parse().unwrap();
+        assert_eq!(half.to_string(), "2024-01-01..2024-06-30");
+        assert!("2024-12-31..2024-01-01".parse::<Period>().is_err());
+        assert!("hai nghìn".parse::<Period>().is_err());
+    }
+
+    #[test]
+    fn bounds_are_included() {
+        let year: Period = "2024".parse().unwrap();
+        assert!(year.contains(parse_date("2024-01-01").unwrap()));
+        assert!(year.contains(parse_date("31/12/2024").unwrap()));
+        assert!(!year.contains(parse_date("2023-12-31").unwrap()));
+        assert!(!year.contains(parse_date("2025-01-01").unwrap()));
+    }
+}

@@ -1,0 +1,181 @@
+//! The one shape of a scored record, shared by the CLI's JSON line, Python's
+//! `to_dict()`, JavaScript's object and every report.
+
+use std::sync::Arc;
+
+use rhai::ImmutableString;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use crate::fields::FieldError;
+use crate::pack::Layout;
+use crate::Points;
+
+/// What became of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Scored and classified.
+    Scored,
+    /// Outside the pack's scope (a state enterprise, no union): not an error.
+    NotApplicable,
+    /// The record could not be scored: see its errors.
+    Error,
+}
+
+impl Status {
+    /// `scored`, `not_applicable` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scored => "scored",
+            Status::NotApplicable => "not_applicable",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// The pack a result came from: its id, version and fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PackRef {
+    /// The pack's id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// SHA-256 of its exact sources.
+    pub fingerprint: String,
+}
+
+/// The result of scoring one record.
+#[derive(Clone, Debug)]
+pub struct ScoreResult {
+    pub(crate) layout: Arc<Layout>,
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) status: Status,
+    pub(crate) total: Option<Points>,
+    pub(crate) class: Option<usize>,
+    pub(crate) groups: Vec<Points>,
+    pub(crate) criteria: Vec<Points>,
+    pub(crate) reasons: Vec<ImmutableString>,
+    pub(crate) gates: Vec<usize>,
+    pub(crate) errors: Vec<FieldError>,
+}
+
+impl ScoreResult {
+    pub(crate) fn unscored(layout: Arc<Layout>, id: Option<String>, status: Status, errors: Vec<FieldError>) -> Self {
+        ScoreResult {
+            layout,
+            id,
+            name: None,
+            status,
+            total: None,
+            class: None,
+            groups: Vec::new(),
+            criteria: Vec::new(),
+            reasons: Vec::new(),
+            gates: Vec::new(),
+            errors,
+        }
+    }
+
+    /// The record's id, if it had a readable one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    /// The record's name, if the pack declares a `name` field and it was given.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// Scored, not applicable, or error.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// The total, rounded to 2 decimals (scored records only).
+    pub fn total(&self) -> Option<Points> {
+        self.total
+    }
+    /// The final class code (`tot`, `kha`, `trung_binh`, `yeu`).
+    pub fn class(&self) -> Option<&str> {
+        self.class.map(|i| self.layout.bands[i].0.as_str())
+    }
+    /// The final class's Vietnamese label (`Tốt`, …).
+    pub fn class_label(&self) -> Option<&str> {
+        self.class.map(|i| self.layout.bands[i].1.as_str())
+    }
+    /// Points of every group, by id, in the pack's order.
+    pub fn groups(&self) -> impl Iterator<Item = (&str, Points)> {
+        self.layout.groups.iter().map(String::as_str).zip(self.groups.iter().copied())
+    }
+    /// Points of every criterion, by id, in the pack's order.
+    pub fn criteria(&self) -> impl Iterator<Item = (&str, Points)> {
+        self.layout.criteria.iter().map(String::as_str).zip(self.criteria.iter().copied())
+    }
+    /// Points of one criterion.
+    pub fn criterion(&self, id: &str) -> Option<Points> {
+        self.criteria().find(|(c, _)| *c == id).map(|(_, p)| p)
+    }
+    /// The reason given for every criterion, by id.
+    pub fn reasons(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.layout.criteria.iter().map(String::as_str).zip(self.reasons.iter().map(|r| r.as_str()))
+    }
+    /// The ids of the gates that fired.
+    pub fn gates(&self) -> impl Iterator<Item = &str> {
+        self.gates.iter().map(|&i| self.layout.gates[i].as_str())
+    }
+    /// Every problem with the record (status `error`).
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+    /// The pack that produced the result.
+    pub fn pack(&self) -> &PackRef {
+        &self.layout.pack
+    }
+
+    /// The result as one line of JSON (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("a result always serializes")
+    }
+}
+
+struct AsMap<I>(std::cell::RefCell<Option<I>>);
+
+impl<K: Serialize, V: Serialize, I: Iterator<Item = (K, V)>> Serialize for AsMap<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let iter = self.0.borrow_mut().take().expect("serialized once");
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in iter {
+            map.serialize_entry(&k, &v)?;
+        }
+        map.end()
+    }
+}
+
+fn as_map<I>(iter: I) -> AsMap<I> {
+    AsMap(std::cell::RefCell::new(Some(iter)))
+}
+
+struct AsSeq<I>(std::cell::RefCell<Option<I>>);
+
+impl<T: Serialize, I: Iterator<Item = T>> Serialize for AsSeq<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.borrow_mut().take().expect("serialized once"))
+    }
+}
+
+impl Serialize for ScoreResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ScoreResult", 12)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("status", &self.status)?;
+        s.serialize_field("total", &self.total)?;
+        s.serialize_field("class", &self.class())?;
+        s.serialize_field("class_label", &self.class_label())?;
+        s.serialize_field("groups", &as_map(self.groups()))?;
+        s.serialize_field("criteria", &as_map(self.criteria()))?;
+        s.serialize_field("gates", &AsSeq(std::cell::RefCell::new(Some(self.gates()))))?;
+        s.serialize_field("reasons", &as_map(self.reasons()))?;
+        s.serialize_field("errors", &self.errors)?;
+        s.serialize_field("pack", &self.layout.pack)?;
+        s.end()
+    }
+}

@@ -1,0 +1,87 @@
+//! Reading one JSON line straight into the pack's field slots: known keys
+//! are kept by index, unknown keys skipped without building them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value as Json;
+
+/// The record's id for its result: a string, or a number written as text.
+pub(crate) fn id_of(value: Option<&Json>) -> Option<String> {
+    match value? {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+struct Slots<'a> {
+    index: &'a HashMap<String, usize>,
+}
+
+struct Key<'a> {
+    index: &'a HashMap<String, usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.index.get(key).copied())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Slots<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Slots<'_> {
+    type Value = Vec<Option<Json>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("một đối tượng JSON")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut slots = vec![None; self.index.len()];
+        while let Some(key) = map.next_key_seed(Key { index: self.index })? {
+            match key {
+                Some(i) => slots[i] = Some(map.next_value::<Json>()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(slots)
+    }
+}
+
+/// Parses one JSON line into slots aligned with the pack's fields, or says
+/// (in Vietnamese) why the line is not a record.
+pub(crate) fn parse_line(line: &str, index: &HashMap<String, usize>) -> Result<Vec<Option<Json>>, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(line);
+    let slots = Slots { index }
+        .deserialize(&mut deserializer)
+        .and_then(|slots| deserializer.end().map(|()| slots));
+    slots.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => "bản ghi phải là một đối tượng JSON".to_string(),
+        _ => format!("dòng không phải JSON hợp lệ: {e}"),
+    })
+}

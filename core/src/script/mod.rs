@@ -1,0 +1,356 @@
+//! The Rhai side: a bounded engine, the types and functions scripts may use,
+//! and the mapping of Rhai's errors to [`Error`].
+//!
+//! A script sees only what is registered here: the record, the period, date
+//! helpers and Rhai's standard operations. No files, network, clock or
+//! randomness (Rhai is built with `no_time`; `eval` is disabled).
+
+pub(crate) mod analysis;
+
+use chrono::{Datelike, NaiveDate};
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, INT};
+use serde::Serialize;
+
+use crate::error::{Error, Limit, Location};
+use crate::period::{parse_date, Period};
+use crate::Points;
+
+/// Execution limits for untrusted pack scripts.
+///
+/// The defaults are far above what a scoring sheet needs and far below what
+/// would hang or exhaust the host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Operations allowed in one evaluation of one rule.
+    pub max_operations: u64,
+    /// Operations allowed while a pack file's top level runs (loading).
+    pub max_load_operations: u64,
+    /// Nested function calls.
+    pub max_call_levels: usize,
+    /// Nesting of expressions (at global level; functions get half).
+    pub max_expr_depth: usize,
+    /// Characters in one string.
+    pub max_string_size: usize,
+    /// Items in one array.
+    pub max_array_size: usize,
+    /// Entries in one object map.
+    pub max_map_size: usize,
+    /// Modules imported by one evaluation.
+    pub max_modules: usize,
+    /// Variables in one scope.
+    pub max_variables: usize,
+    /// Bytes in one source file.
+    pub max_source_size: usize,
+    /// Depth of the `extends` chain.
+    pub max_extends_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_load_operations: 1_000_000,
+            max_call_levels: 32,
+            max_expr_depth: 64,
+            max_string_size: 64 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+            max_modules: 16,
+            max_variables: 1_000,
+            max_source_size: 1024 * 1024,
+            max_extends_depth: 8,
+        }
+    }
+}
+
+impl Limits {
+    pub(crate) fn value(&self, limit: Limit) -> u64 {
+        match limit {
+            Limit::Operations => self.max_operations,
+            Limit::CallDepth => self.max_call_levels as u64,
+            Limit::ExpressionDepth => self.max_expr_depth as u64,
+            Limit::StringSize => self.max_string_size as u64,
+            Limit::ArraySize => self.max_array_size as u64,
+            Limit::MapSize => self.max_map_size as u64,
+            Limit::Modules => self.max_modules as u64,
+            Limit::Variables => self.max_variables as u64,
+            Limit::SourceSize => self.max_source_size as u64,
+            Limit::ExtendsDepth => self.max_extends_depth as u64,
+        }
+    }
+}
+
+/// A calendar date, as scripts see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+/// What one criterion awards: a share of its points and a reason.
+#[derive(Clone, Debug)]
+pub(crate) struct Award {
+    pub share: Share,
+    pub reason: ImmutableString,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Share {
+    /// `numerator / denominator` of the criterion's points.
+    Ratio(i64, i64),
+    /// An explicit number of points.
+    Points(Points),
+}
+
+fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE).into()
+}
+
+fn date_or_error(text: &str) -> Result<Date, Box<EvalAltResult>> {
+    parse_date(text)
+        .map(Date)
+        .ok_or_else(|| runtime_error(format!("ngày không hợp lệ '{text}' (dạng YYYY-MM-DD)")))
+}
+
+/// A new engine with the limits, the standard operations and chamdiem's
+/// types and functions, and nothing else.
+pub(crate) fn new_engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth / 2)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_modules(limits.max_modules)
+        .set_max_variables(limits.max_variables)
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true);
+    engine.disable_symbol("eval");
+    register_dates(&mut engine);
+    register_awards(&mut engine);
+    engine
+}
+
+fn register_dates(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Date>("Date")
+        .register_fn("date", |text: &str| date_or_error(text))
+        .register_fn("parse_date", |text: &str| date_or_error(text))
+        .register_fn("date", |y: INT, m: INT, d: INT| {
+            let ymd = (i32::try_from(y), u32::try_from(m), u32::try_from(d));
+            match ymd {
+                (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d).map(Date),
+                _ => None,
+            }
+            .ok_or_else(|| runtime_error(format!("ngày không hợp lệ {y}-{m}-{d}")))
+        })
+        .register_get("year", |d: &mut Date| d.0.year() as INT)
+        .register_get("month", |d: &mut Date| d.0.month() as INT)
+        .register_get("day", |d: &mut Date| d.0.day() as INT)
+        .register_fn("to_string", |d: &mut Date| d.0.to_string())
+        .register_fn("to_debug", |d: &mut Date| d.0.to_string())
+        .register_fn("==", |a: Date, b: Date| a == b)
+        .register_fn("!=", |a: Date, b: Date| a != b)
+        .register_fn("<", |a: Date, b: Date| a < b)
+        .register_fn("<=", |a: Date, b: Date| a <= b)
+        .register_fn(">", |a: Date, b: Date| a > b)
+        .register_fn(">=", |a: Date, b: Date| a >= b)
+        .register_fn("days_between", |a: Date, b: Date| (b.0 - a.0).num_days() as INT)
+        .register_fn("add_days", |d: Date, n: INT| {
+            d.0.checked_add_signed(chrono::Duration::days(n))
+                .map(Date)
+                .ok_or_else(|| runtime_error("ngày vượt phạm vi"))
+        })
+        .register_fn("is_date", |value: Dynamic| value.is::<Date>());
+
+    engine
+        .register_type_with_name::<Period>("Period")
+        .register_get("start", |p: &mut Period| Date(p.start()))
+        .register_get("end", |p: &mut Period| Date(p.end()))
+        .register_fn("days", |p: &mut Period| p.days() as INT)
+        .register_fn("to_string", |p: &mut Period| p.to_string())
+        .register_fn("to_debug", |p: &mut Period| p.to_string())
+        // `()` (no date) is never in the period.
+        .register_fn("contains", |p: &mut Period, d: Date| p.contains(d.0))
+        .register_fn("contains", |_: &mut Period, _: ()| false)
+        .register_fn("contains", |p: &mut Period, text: &str| {
+            date_or_error(text).map(|d| p.contains(d.0))
+        })
+        // How many distinct dates of a list lie in the period.
+        .register_fn("count_dates", |p: &mut Period, dates: rhai::Array| {
+            let mut inside: Vec<NaiveDate> = dates
+                .iter()
+                .filter_map(|d| d.clone().try_cast::<Date>())
+                .map(|d| d.0)
+                .filter(|d| p.contains(*d))
+                .collect();
+            inside.sort_unstable();
+            inside.dedup();
+            inside.len() as INT
+        });
+}
+
+fn register_awards(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Award>("Award")
+        .register_fn("pass", |reason: ImmutableString| Award {
+            share: Share::Ratio(1, 1),
+            reason,
+        })
+        .register_fn("fail", |reason: ImmutableString| Award {
+            share: Share::Ratio(0, 1),
+            reason,
+        })
+        .register_fn("part", |num: INT, den: INT, reason: ImmutableString| {
+            if den <= 0 || num < 0 || num > den {
+                return Err(runtime_error(format!(
+                    "part({num}, {den}, …): cần 0 ≤ tử số ≤ mẫu số và mẫu số > 0"
+                )));
+            }
+            Ok(Award {
+                share: Share::Ratio(num, den),
+                reason,
+            })
+        })
+        .register_fn("points", |x: INT, reason: ImmutableString| Award {
+            share: Share::Points(Points::from_hundredths(x.saturating_mul(100))),
+            reason,
+        })
+        .register_fn("points", |x: rhai::FLOAT, reason: ImmutableString| {
+            Points::from_f64(x)
+                .map(|p| Award {
+                    share: Share::Points(p),
+                    reason,
+                })
+                .ok_or_else(|| runtime_error(format!("points({x}, …): không phải số điểm hợp lệ")))
+        });
+}
+
+/// The innermost error and its position, through nested function calls.
+fn innermost(error: &EvalAltResult) -> (&EvalAltResult, Position) {
+    let mut current = error;
+    let mut position = error.position();
+    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, pos)
+    | EvalAltResult::ErrorInModule(_, inner, pos) = current
+    {
+        if !pos.is_none() {
+            position = *pos;
+        }
+        current = inner;
+        if !current.position().is_none() {
+            position = current.position();
+        }
+    }
+    (current, position)
+}
+
+/// Maps a Rhai runtime error to a typed [`Error`].
+pub(crate) fn eval_error(error: &EvalAltResult, file: &str, context: &str, limits: &Limits) -> Error {
+    let (inner, position) = innermost(error);
+    let location = Location::new(file, position);
+    let limit = match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => Some(Limit::Operations),
+        EvalAltResult::ErrorStackOverflow(_) => Some(Limit::CallDepth),
+        EvalAltResult::ErrorTooManyModules(_) => Some(Limit::Modules),
+        EvalAltResult::ErrorTooManyVariables(_) => Some(Limit::Variables),
+        EvalAltResult::ErrorDataTooLarge(what, _) => Some(if what.contains("array") {
+            Limit::ArraySize
+        } else if what.contains("map") {
+            Limit::MapSize
+        } else {
+            Limit::StringSize
+        }),
+        _ => None,
+    };
+    if let Some(limit) = limit {
+        let max = if limit == Limit::Operations && context == "loading" {
+            limits.max_load_operations
+        } else {
+            limits.value(limit)
+        };
+        return Error::LimitExceeded {
+            limit,
+            max,
+            location,
+            context: context.to_string(),
+        };
+    }
+    let message = match inner {
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorModuleNotFound(path, _) => {
+            return Error::Import {
+                location,
+                path: path.clone(),
+                reason: "không có tệp này trong bộ quy tắc".into(),
+            }
+        }
+        other => {
+            // Rhai's own message, without its trailing position.
+            let text = other.to_string();
+            match text.rfind(" (line ") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    };
+    Error::Script {
+        location,
+        context: context.to_string(),
+        message,
+    }
+}
+
+/// Maps a Rhai parse error to a typed [`Error`].
+pub(crate) fn parse_error(error: &rhai::ParseError, file: &str, limits: &Limits) -> Error {
+    let location = Location::new(file, error.position());
+    match error.err_type() {
+        rhai::ParseErrorType::ExprTooDeep => Error::LimitExceeded {
+            limit: Limit::ExpressionDepth,
+            max: limits.max_expr_depth as u64,
+            location,
+            context: "parsing".into(),
+        },
+        rhai::ParseErrorType::LiteralTooLarge(..) => Error::LimitExceeded {
+            limit: Limit::StringSize,
+            max: limits.max_string_size as u64,
+            location,
+            context: "parsing".into(),
+        },
+        kind => Error::Syntax {
+            location,
+            message: kind.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        let engine = new_engine(&Limits::default());
+        let mut scope = rhai::Scope::new();
+        scope.push("p", "2024".parse::<Period>().unwrap());
+        engine.eval_with_scope::<Dynamic>(&mut scope, script)
+    }
+
+    #[test]
+    fn dates_and_periods() {
+        assert!(run(r#"p.contains(date("2024-12-31"))"#).unwrap().as_bool().unwrap());
+        assert!(!run(r#"p.contains(date("2023-12-31"))"#).unwrap().as_bool().unwrap());
+        assert!(!run("p.contains(())").unwrap().as_bool().unwrap());
+        let n = run(r#"p.count_dates([date("2024-03-01"), date("2024-03-01"), date("2025-01-01")])"#);
+        assert_eq!(n.unwrap().as_int().unwrap(), 1);
+        assert_eq!(run(r#"days_between(date("2024-01-01"), date("2024-03-01"))"#).unwrap().as_int().unwrap(), 60);
+        assert_eq!(run(r#"date("05/11/2024").month"#).unwrap().as_int().unwrap(), 11);
+        assert!(run(r#"date("2024-02-30")"#).is_err());
+    }
+
+    #[test]
+    fn no_clock_no_eval_no_print_to_stdout() {
+        assert!(run("timestamp()").is_err());
+        assert!(run(r#"eval("1")"#).is_err());
+        assert!(run(r#"print("x"); 1"#).is_ok());
+    }
+}

@@ -1,1 +1,308 @@
-fn main(){}
+//! The `chamdiem` command: score files, list, check and test rule packs.
+//!
+//! Thin by design: reading, scoring and formatting live in the `chamdiem`
+//! crate; this file parses arguments and moves bytes.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chamdiem::{Batch, Error, InputFormat, Pack, Period};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Parser)]
+#[command(
+    name = "chamdiem",
+    version,
+    about = "Chấm điểm, xếp loại thực hiện dân chủ ở cơ sở tại nơi làm việc",
+    long_about = "Chấm điểm, xếp loại thực hiện dân chủ ở cơ sở tại nơi làm việc theo bộ quy tắc viết bằng Rhai.\n\
+                  Scores and classifies workplace democracy with rule packs written in Rhai."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chấm điểm một tệp (.jsonl, .json, .csv) hoặc JSON Lines từ đầu vào chuẩn.
+    Score(ScoreArgs),
+    /// Liệt kê các bộ quy tắc có sẵn.
+    Packs,
+    /// Kiểm tra một bộ quy tắc: cú pháp, trường, tổng điểm, mức xếp loại.
+    Check {
+        /// Mã bộ quy tắc có sẵn, hoặc đường dẫn tới thư mục / tệp .rhai.
+        pack: String,
+    },
+    /// Chạy các ví dụ (examples.jsonl) của một bộ quy tắc.
+    Test {
+        /// Mã bộ quy tắc có sẵn, hoặc đường dẫn tới thư mục / tệp .rhai.
+        pack: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// Tệp dữ liệu vào; bỏ trống hoặc "-" để đọc JSON Lines từ đầu vào chuẩn.
+    input: Option<PathBuf>,
+    /// Bộ quy tắc: mã có sẵn hoặc đường dẫn.
+    #[arg(long, default_value = "vn.enterprise")]
+    pack: String,
+    /// Kỳ đánh giá: một năm (2024) hoặc khoảng ngày (2024-01-01..2024-12-31). Mặc định: năm hiện tại.
+    #[arg(long)]
+    period: Option<String>,
+    /// Định dạng kết quả.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
+    format: OutputFormat,
+    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp.
+    #[arg(long, value_enum)]
+    input_format: Option<InputKind>,
+    /// Ghi kết quả vào tệp thay vì đầu ra chuẩn.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Ghi BOM UTF-8 ở đầu tệp CSV, để Excel hiện đúng tiếng Việt.
+    #[arg(long)]
+    bom: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Jsonl,
+    Csv,
+    Table,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InputKind {
+    Jsonl,
+    Json,
+    Csv,
+}
+
+/// A failure that ends the command: one line on standard error.
+struct Fatal(String);
+
+impl From<Error> for Fatal {
+    fn from(error: Error) -> Self {
+        Fatal(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Score(args) => score(args).map(|()| ExitCode::SUCCESS),
+        Command::Packs => packs().map(|()| ExitCode::SUCCESS),
+        Command::Check { pack } => check(&pack),
+        Command::Test { pack } => test(&pack),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            eprintln!("chamdiem: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn current_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Local::now().year()
+}
+
+fn score(args: ScoreArgs) -> Result<(), Fatal> {
+    let pack = Pack::load(&args.pack)?;
+    let period: Period = match &args.period {
+        Some(text) => text.parse()?,
+        None => Period::year(current_year())?,
+    };
+    let batch = Batch::new(&pack, period)?;
+
+    let from_stdin = args.input.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let format = match (args.input_format, &args.input) {
+        (Some(InputKind::Jsonl), _) => InputFormat::JsonLines,
+        (Some(InputKind::Json), _) => InputFormat::JsonArray,
+        (Some(InputKind::Csv), _) => InputFormat::Csv,
+        (None, _) if from_stdin => InputFormat::JsonLines,
+        (None, Some(path)) => InputFormat::from_path(path).ok_or_else(|| {
+            Fatal(format!(
+                "{}: không biết định dạng (dùng .jsonl, .json, .csv hoặc --input-format)",
+                path.display()
+            ))
+        })?,
+        (None, None) => InputFormat::JsonLines,
+    };
+    let reader: Box<dyn BufRead + Send> = match &args.input {
+        Some(path) if !from_stdin => Box::new(BufReader::with_capacity(
+            1 << 16,
+            File::open(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+        )),
+        _ => Box::new(BufReader::new(io::stdin())),
+    };
+    let mut warnings = Vec::new();
+    let records = chamdiem::read_records(reader, format, &pack, &mut warnings)?;
+    for warning in &warnings {
+        eprintln!("chamdiem: {warning}");
+    }
+
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let writer: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, writer);
+
+    // A progress bar only where a person watches and it cannot mix with the results.
+    let progress = if io::stderr().is_terminal() && !to_terminal {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {human_pos} bản ghi · {per_sec} · {elapsed}")
+            .expect("valid template"),
+    );
+
+    let write_error = |e: io::Error| Error::Io {
+        path: args.output.as_ref().map_or("stdout".into(), |p| p.display().to_string()),
+        message: e.to_string(),
+    };
+    let result = match args.format {
+        OutputFormat::Jsonl => batch.stream(
+            records,
+            |r| {
+                let mut line = r.to_json_line();
+                line.push('\n');
+                line
+            },
+            |line| {
+                progress.inc(1);
+                out.write_all(line.as_bytes()).map_err(write_error)
+            },
+        ),
+        OutputFormat::Table => batch.stream(
+            records,
+            |r| r.to_table(&pack),
+            |text| {
+                progress.inc(1);
+                writeln!(out, "{text}").map_err(write_error)
+            },
+        ),
+        OutputFormat::Csv => {
+            if args.bom {
+                out.write_all("\u{feff}".as_bytes()).map_err(write_error)?;
+            }
+            let mut csv = csv::Writer::from_writer(&mut out);
+            csv.write_record(chamdiem::csv_header(&pack))
+                .map_err(|e| Fatal(e.to_string()))?;
+            let streamed = batch.stream(
+                records,
+                |r| r.to_csv_row(),
+                |row| {
+                    progress.inc(1);
+                    csv.write_record(&row).map_err(|e| write_error(e.into()))
+                },
+            );
+            csv.flush().map_err(write_error)?;
+            streamed
+        }
+    };
+    progress.finish_and_clear();
+    let count = result?;
+    out.flush().map_err(write_error)?;
+    if args.output.is_some() && io::stderr().is_terminal() {
+        eprintln!("Đã chấm {count} bản ghi theo {} (kỳ {period}).", pack.id());
+    }
+    Ok(())
+}
+
+fn in_force(pack: &Pack) -> String {
+    let (from, until) = pack.in_force();
+    let show = |d: Option<chrono::NaiveDate>| d.map_or("…".to_string(), |d| d.format("%d/%m/%Y").to_string());
+    format!("{} – {}", show(from), show(until))
+}
+
+fn packs() -> Result<(), Fatal> {
+    for id in Pack::built_in_ids() {
+        let pack = Pack::load(id)?;
+        println!("{id}  (phiên bản {}, hiệu lực {})", pack.version(), in_force(&pack));
+        println!("    {}", pack.title());
+        if let Some(parent) = pack.extends().first() {
+            println!("    kế thừa: {parent}");
+        }
+    }
+    Ok(())
+}
+
+fn check(name: &str) -> Result<ExitCode, Fatal> {
+    let pack = match Pack::load(name) {
+        Ok(pack) => pack,
+        Err(error) => {
+            println!("✗ {error}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    println!("✓ {} — {}", pack.id(), pack.title());
+    println!("  phiên bản {} · hiệu lực {} · dấu vân tay {}", pack.version(), in_force(&pack), pack.fingerprint());
+    if !pack.extends().is_empty() {
+        println!("  kế thừa: {}", pack.extends().join(" → "));
+    }
+    println!("  tệp nguồn: {}", pack.sources().join(", "));
+    println!("  {} trường dữ liệu vào:", pack.fields().len());
+    for field in pack.fields() {
+        let need = match (field.required, field.nullable) {
+            (true, false) => "bắt buộc",
+            (true, true) => "bắt buộc, có thể null",
+            (false, _) => "không bắt buộc",
+        };
+        println!("    {:<32} {:<12} {need} — {}", field.name, field.ty.to_string(), field.label);
+    }
+    println!("  {} tiêu chí, tổng {} điểm:", pack.criteria().len(), pack.max_points());
+    for group in pack.groups() {
+        println!("    Nhóm {} — {} (tối đa {})", group.id, group.label, group.max);
+        for c in pack.criteria().iter().filter(|c| c.group == group.id) {
+            let reads = match &c.reads {
+                Some(reads) => format!("đọc: {}", reads.join(", ")),
+                None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
+            };
+            println!("      {:<5} {:>5}  {} [{}]", c.id, c.points.to_string(), c.label, reads);
+        }
+    }
+    let bands: Vec<String> = pack.bands().iter().map(|b| format!("{} ≥ {}", b.label, b.min)).collect();
+    println!("  xếp loại: {}", bands.join(" · "));
+    for gate in pack.gates() {
+        println!("  điều kiện {}: {} → tối đa {}", gate.id, gate.label, gate.cap);
+    }
+    for deadline in pack.calendar() {
+        println!(
+            "  hạn báo cáo: {} — trước ngày {:02}/{:02} hằng năm, gửi {}",
+            deadline.label, deadline.day, deadline.month, deadline.to
+        );
+    }
+    match pack.examples_source() {
+        Some((file, _)) => println!("  ví dụ: {file} (chạy: chamdiem test {name})"),
+        None => println!("  ⚠ chưa có tệp ví dụ examples.jsonl"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn test(name: &str) -> Result<ExitCode, Fatal> {
+    let pack = Pack::load(name)?;
+    let outcomes = chamdiem::selftest::run_examples(&pack)?;
+    let (file, _) = pack.examples_source().expect("examples were read");
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    for outcome in &outcomes {
+        if outcome.passed() {
+            println!("✓ {}", outcome.name);
+        } else {
+            println!("✗ {} ({file}:{})", outcome.name, outcome.line);
+            for failure in &outcome.failures {
+                println!("    {failure}");
+            }
+        }
+    }
+    println!("{} passed, {} failed", outcomes.len() - failed, failed);
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -12,7 +12,8 @@ use crate::Error;
 /// Vietnamese documents).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    // `FromStr` is chrono's fast ISO path; the format string is for `DD/MM/YYYY`.
+    text.parse::<NaiveDate>()
         .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
         .ok()
 }

@@ -5,7 +5,7 @@
 mod builder;
 pub(crate) mod source;
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 

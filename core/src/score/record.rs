@@ -1,7 +1,7 @@
 //! Reading one JSON line straight into the pack's field slots: known keys
 //! are kept by index, unknown keys skipped without building them.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};

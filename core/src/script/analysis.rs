@@ -48,7 +48,9 @@ fn visit(
         .map(|(n, v)| (n.clone(), v))
         .collect();
     // Walk this function's body alone: an AST holding just that function.
-    let only = ast.clone_functions_only_filtered(|_, _, _, n, a| n == name && a == arity);
+    // (`clone_functions_only_filtered` does not filter in Rhai 1.27: retain instead.)
+    let mut only = ast.clone_functions_only();
+    only.retain_functions(|_, _, n, a| n == name && a == arity);
     let mut calls: Vec<(String, usize, usize)> = Vec::new();
     let mut problem: Option<String> = None;
 

@@ -10,6 +10,9 @@
 //!             "reasons": {"2.1": "Đã tổ chức"}, "errors": ["employees"]}}
 //! ```
 //!
+//! `"expect": {"error": "chỉ có hiệu lực"}` says that scoring must fail (the
+//! pack is not in force, a rule breaks) with a message containing the text.
+//!
 //! Every key of `expect` is optional. `criteria`, `groups` and `reasons` check
 //! only the ids they name (a reason matches when it contains the text);
 //! `gates` and `errors` (the field names, `null` for the whole record) must
@@ -43,6 +46,8 @@ struct Expect {
     groups: Option<Map<String, Json>>,
     reasons: Option<Map<String, Json>>,
     errors: Option<Vec<Option<String>>>,
+    /// The scoring must fail with an error whose message contains this.
+    error: Option<String>,
 }
 
 /// Keeps an explicit `null` as `Some(Null)`, so "total must be null" can be said.
@@ -104,17 +109,28 @@ pub fn run_examples(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
 fn check(pack: &Pack, example: Example, line: usize) -> ExampleOutcome {
     let mut failures = Vec::new();
     let result = Scorer::new(pack, example.period).and_then(|mut s| s.score(&example.record));
-    let result = match result {
-        Ok(result) => serde_json::to_value(&result).expect("results serialize"),
-        Err(error) => {
+    let expect = example.expect;
+    let result = match (result, &expect.error) {
+        (Ok(result), None) => serde_json::to_value(&result).expect("results serialize"),
+        (Err(error), Some(want)) if error.to_string().contains(want.as_str()) => Json::Null,
+        (Err(error), _) => {
             return ExampleOutcome {
                 name: example.name,
                 line,
                 failures: vec![format!("lỗi: {error}")],
             }
         }
+        (Ok(_), Some(want)) => {
+            return ExampleOutcome {
+                name: example.name,
+                line,
+                failures: vec![format!("cần lỗi chứa \"{want}\", nhưng chấm được điểm")],
+            }
+        }
     };
-    let expect = example.expect;
+    if expect.error.is_some() {
+        return ExampleOutcome { name: example.name, line, failures };
+    }
     let mut differ = |what: &str, want: &Json, got: &Json| {
         failures.push(format!("{what}: cần {want}, được {got}"));
     };

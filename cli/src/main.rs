@@ -100,6 +100,7 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
+        Err(Fatal(message)) if message.contains("Broken pipe") => ExitCode::from(141),
         Err(Fatal(message)) => {
             eprintln!("chamdiem: {message}");
             ExitCode::from(2)
@@ -224,67 +225,88 @@ fn in_force(pack: &Pack) -> String {
     format!("{} – {}", show(from), show(until))
 }
 
+/// Writes a report to standard output; a closed pipe (`| head`) ends quietly.
+fn emit(text: &str) {
+    let mut stdout = io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        std::process::exit(141);
+    }
+}
+
+/// `println!` into a report string.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 fn packs() -> Result<(), Fatal> {
+    let mut out = String::new();
     for id in Pack::built_in_ids() {
         let pack = Pack::load(id)?;
-        println!("{id}  (phiên bản {}, hiệu lực {})", pack.version(), in_force(&pack));
-        println!("    {}", pack.title());
+        say!(out, "{id}  (phiên bản {}, hiệu lực {})", pack.version(), in_force(&pack));
+        say!(out, "    {}", pack.title());
         if let Some(parent) = pack.extends().first() {
-            println!("    kế thừa: {parent}");
+            say!(out, "    kế thừa: {parent}");
         }
     }
+    emit(&out);
     Ok(())
 }
 
 fn check(name: &str) -> Result<ExitCode, Fatal> {
+    let mut out = String::new();
     let pack = match Pack::load(name) {
         Ok(pack) => pack,
         Err(error) => {
-            println!("✗ {error}");
+            say!(out, "✗ {error}");
+            emit(&out);
             return Ok(ExitCode::from(1));
         }
     };
-    println!("✓ {} — {}", pack.id(), pack.title());
-    println!("  phiên bản {} · hiệu lực {} · dấu vân tay {}", pack.version(), in_force(&pack), pack.fingerprint());
+    say!(out, "✓ {} — {}", pack.id(), pack.title());
+    say!(out, "  phiên bản {} · hiệu lực {} · dấu vân tay {}", pack.version(), in_force(&pack), pack.fingerprint());
     if !pack.extends().is_empty() {
-        println!("  kế thừa: {}", pack.extends().join(" → "));
+        say!(out, "  kế thừa: {}", pack.extends().join(" → "));
     }
-    println!("  tệp nguồn: {}", pack.sources().join(", "));
-    println!("  {} trường dữ liệu vào:", pack.fields().len());
+    say!(out, "  tệp nguồn: {}", pack.sources().join(", "));
+    say!(out, "  {} trường dữ liệu vào:", pack.fields().len());
     for field in pack.fields() {
         let need = match (field.required, field.nullable) {
             (true, false) => "bắt buộc",
             (true, true) => "bắt buộc, có thể null",
             (false, _) => "không bắt buộc",
         };
-        println!("    {:<32} {:<12} {need} — {}", field.name, field.ty.to_string(), field.label);
+        say!(out, "    {:<32} {:<12} {need} — {}", field.name, field.ty.to_string(), field.label);
     }
-    println!("  {} tiêu chí, tổng {} điểm:", pack.criteria().len(), pack.max_points());
+    say!(out, "  {} tiêu chí, tổng {} điểm:", pack.criteria().len(), pack.max_points());
     for group in pack.groups() {
-        println!("    Nhóm {} — {} (tối đa {})", group.id, group.label, group.max);
+        say!(out, "    Nhóm {} — {} (tối đa {})", group.id, group.label, group.max);
         for c in pack.criteria().iter().filter(|c| c.group == group.id) {
             let reads = match &c.reads {
                 Some(reads) => format!("đọc: {}", reads.join(", ")),
                 None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
             };
-            println!("      {:<5} {:>5}  {} [{}]", c.id, c.points.to_string(), c.label, reads);
+            say!(out, "      {:<5} {:>5}  {} [{}]", c.id, c.points.to_string(), c.label, reads);
         }
     }
     let bands: Vec<String> = pack.bands().iter().map(|b| format!("{} ≥ {}", b.label, b.min)).collect();
-    println!("  xếp loại: {}", bands.join(" · "));
+    say!(out, "  xếp loại: {}", bands.join(" · "));
     for gate in pack.gates() {
-        println!("  điều kiện {}: {} → tối đa {}", gate.id, gate.label, gate.cap);
+        say!(out, "  điều kiện {}: {} → tối đa {}", gate.id, gate.label, gate.cap);
     }
     for deadline in pack.calendar() {
-        println!(
+        say!(out, 
             "  hạn báo cáo: {} — trước ngày {:02}/{:02} hằng năm, gửi {}",
             deadline.label, deadline.day, deadline.month, deadline.to
         );
     }
     match pack.examples_source() {
-        Some((file, _)) => println!("  ví dụ: {file} (chạy: chamdiem test {name})"),
-        None => println!("  ⚠ chưa có tệp ví dụ examples.jsonl"),
+        Some((file, _)) => say!(out, "  ví dụ: {file} (chạy: chamdiem test {name})"),
+        None => say!(out, "  ⚠ chưa có tệp ví dụ examples.jsonl"),
     }
+    emit(&out);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -293,16 +315,18 @@ fn test(name: &str) -> Result<ExitCode, Fatal> {
     let outcomes = chamdiem::selftest::run_examples(&pack)?;
     let (file, _) = pack.examples_source().expect("examples were read");
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    let mut out = String::new();
     for outcome in &outcomes {
         if outcome.passed() {
-            println!("✓ {}", outcome.name);
+            say!(out, "✓ {}", outcome.name);
         } else {
-            println!("✗ {} ({file}:{})", outcome.name, outcome.line);
+            say!(out, "✗ {} ({file}:{})", outcome.name, outcome.line);
             for failure in &outcome.failures {
-                println!("    {failure}");
+                say!(out, "    {failure}");
             }
         }
     }
-    println!("{} passed, {} failed", outcomes.len() - failed, failed);
+    say!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
+    emit(&out);
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -210,7 +210,7 @@ impl PackLoader {
                 limit: Limit::SourceSize,
                 max: self.limits.max_source_size as u64,
                 location: Location::file(name),
-                context: "loading".into(),
+                context: script::LOADING.into(),
             });
         }
         self.build(SourceFile {
@@ -245,7 +245,7 @@ impl PackLoader {
                     rhai::EvalAltResult::ErrorParsing(kind, pos) => {
                         script::parse_error(&rhai::ParseError(kind.into(), pos), &file.name, &self.limits)
                     }
-                    other => script::eval_error(&other, &file.name, "loading", &self.limits),
+                    other => script::eval_error(&other, &Location::file(&file.name), script::LOADING, &self.limits),
                 });
             }
         };
@@ -268,7 +268,7 @@ impl PackLoader {
                     limit: Limit::ExtendsDepth,
                     max: self.limits.max_extends_depth as u64,
                     location,
-                    context: "loading".into(),
+                    context: script::LOADING.into(),
                 });
             }
             let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
@@ -295,7 +295,7 @@ impl PackLoader {
             let with_functions = functions.merge(&compiled.ast);
             definer
                 .run_ast(&with_functions)
-                .map_err(|e| script::eval_error(&e, &compiled.file.name, "loading", &self.limits))?;
+                .map_err(|e| script::eval_error(&e, &Location::file(&compiled.file.name), script::LOADING, &self.limits))?;
             let d = draft.lock().expect("draft lock");
             if !d.pack_called {
                 return Err(Error::invalid(

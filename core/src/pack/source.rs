@@ -95,7 +95,7 @@ fn read_limited(path: &Path, limits: &Limits) -> Result<String, Error> {
             limit: crate::Limit::SourceSize,
             max: limits.max_source_size as u64,
             location: Location::file(display),
-            context: "loading".into(),
+            context: crate::script::LOADING.into(),
         });
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(&display, e))?;

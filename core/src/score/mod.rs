@@ -323,7 +323,7 @@ fn call(
     let value = inner
         .engine
         .call_fn_with_options::<Dynamic>(options, scope, &inner.ast, &rule.fn_name, args)
-        .map_err(|e| script::eval_error(&e, &rule.location.file, &rule.context, &inner.limits))?;
+        .map_err(|e| script::eval_error(&e, &rule.location, &rule.context, &inner.limits))?;
     let wrong = |expected: &str| Error::Script {
         location: rule.location.clone(),
         context: rule.context.clone(),

@@ -246,9 +246,20 @@ fn innermost(error: &EvalAltResult) -> (&EvalAltResult, Position) {
 }
 
 /// Maps a Rhai runtime error to a typed [`Error`].
-pub(crate) fn eval_error(error: &EvalAltResult, file: &str, context: &str, limits: &Limits) -> Error {
+/// What a load-time failure was doing, in messages.
+pub(crate) const LOADING: &str = "nạp bộ quy tắc";
+/// What a parse-time failure was doing, in messages.
+pub(crate) const PARSING: &str = "đọc mã nguồn";
+
+/// Maps a Rhai runtime error to a typed [`Error`]; `fallback` gives the file,
+/// and the line when Rhai knows none (the line of the rule's declaration).
+pub(crate) fn eval_error(error: &EvalAltResult, fallback: &Location, context: &str, limits: &Limits) -> Error {
     let (inner, position) = innermost(error);
-    let location = Location::new(file, position);
+    let location = if position.is_none() {
+        fallback.clone()
+    } else {
+        Location::new(&fallback.file, position)
+    };
     let limit = match inner {
         EvalAltResult::ErrorTooManyOperations(_) => Some(Limit::Operations),
         EvalAltResult::ErrorStackOverflow(_) => Some(Limit::CallDepth),
@@ -264,7 +275,7 @@ pub(crate) fn eval_error(error: &EvalAltResult, file: &str, context: &str, limit
         _ => None,
     };
     if let Some(limit) = limit {
-        let max = if limit == Limit::Operations && context == "loading" {
+        let max = if limit == Limit::Operations && context == LOADING {
             limits.max_load_operations
         } else {
             limits.value(limit)
@@ -309,13 +320,13 @@ pub(crate) fn parse_error(error: &rhai::ParseError, file: &str, limits: &Limits)
             limit: Limit::ExpressionDepth,
             max: limits.max_expr_depth as u64,
             location,
-            context: "parsing".into(),
+            context: PARSING.into(),
         },
         rhai::ParseErrorType::LiteralTooLarge(..) => Error::LimitExceeded {
             limit: Limit::StringSize,
             max: limits.max_string_size as u64,
             location,
-            context: "parsing".into(),
+            context: PARSING.into(),
         },
         kind => Error::Syntax {
             location,

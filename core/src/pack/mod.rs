@@ -327,7 +327,8 @@ impl PackLoader {
             root => root.read(source::EXAMPLES_FILE, &self.limits).ok(),
         };
         let draft = std::mem::take(&mut *draft.lock().expect("draft lock"));
-        finish(draft, functions, ids, sources, fingerprint, examples, self.limits.clone())
+        let top_name = top.name.clone();
+        finish(draft, functions, ids, sources, fingerprint, examples, self.limits.clone(), top_name)
     }
 }
 
@@ -464,6 +465,7 @@ fn compile_rule(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     draft: Draft,
     ast: AST,
@@ -472,10 +474,9 @@ fn finish(
     fingerprint: String,
     examples: Option<(String, String)>,
     limits: Limits,
+    top_file: String,
 ) -> Result<Pack, Error> {
-    let top_file = sources.first().cloned().unwrap_or_default();
-    let here = Location::file(sources.last().cloned().unwrap_or_default());
-    let _ = top_file;
+    let here = Location::file(&top_file);
     let meta = draft.meta;
     let id = meta.id.unwrap_or_default();
 
@@ -545,11 +546,13 @@ fn finish(
     }
     for pair in draft.bands.windows(2) {
         if pair[1].min >= pair[0].min {
+            // Point at the declaration the pack being loaded made, if either.
+            let location = if pair[0].location.file == top_file { &pair[0].location } else { &pair[1].location };
             return Err(Error::invalid(
-                pair[1].location.clone(),
+                location.clone(),
                 format!(
-                    "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}) đứng sau '{}' (≥ {})",
-                    pair[1].code, pair[1].min, pair[0].code, pair[0].min
+                    "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}, {}) đứng sau '{}' (≥ {}, {})",
+                    pair[1].code, pair[1].min, pair[1].location, pair[0].code, pair[0].min, pair[0].location
                 ),
             ));
         }

@@ -150,7 +150,9 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let writer: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?),
+        Some(path) => {
+            Box::new(File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?)
+        }
         None => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 16, writer);
@@ -167,7 +169,10 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
     );
 
     let write_error = |e: io::Error| Error::Io {
-        path: args.output.as_ref().map_or("stdout".into(), |p| p.display().to_string()),
+        path: args
+            .output
+            .as_ref()
+            .map_or("stdout".into(), |p| p.display().to_string()),
         message: e.to_string(),
     };
     let result = match args.format {
@@ -221,14 +226,20 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
 
 fn in_force(pack: &Pack) -> String {
     let (from, until) = pack.in_force();
-    let show = |d: Option<chrono::NaiveDate>| d.map_or("…".to_string(), |d| d.format("%d/%m/%Y").to_string());
+    let show = |d: Option<chrono::NaiveDate>| {
+        d.map_or("…".to_string(), |d| d.format("%d/%m/%Y").to_string())
+    };
     format!("{} – {}", show(from), show(until))
 }
 
 /// Writes a report to standard output; a closed pipe (`| head`) ends quietly.
 fn emit(text: &str) {
     let mut stdout = io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         std::process::exit(141);
     }
 }
@@ -245,7 +256,12 @@ fn packs() -> Result<(), Fatal> {
     let mut out = String::new();
     for id in Pack::built_in_ids() {
         let pack = Pack::load(id)?;
-        say!(out, "{id}  (phiên bản {}, hiệu lực {})", pack.version(), in_force(&pack));
+        say!(
+            out,
+            "{id}  (phiên bản {}, hiệu lực {})",
+            pack.version(),
+            in_force(&pack)
+        );
         say!(out, "    {}", pack.title());
         if let Some(parent) = pack.extends().first() {
             say!(out, "    kế thừa: {parent}");
@@ -266,7 +282,13 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
         }
     };
     say!(out, "✓ {} — {}", pack.id(), pack.title());
-    say!(out, "  phiên bản {} · hiệu lực {} · dấu vân tay {}", pack.version(), in_force(&pack), pack.fingerprint());
+    say!(
+        out,
+        "  phiên bản {} · hiệu lực {} · dấu vân tay {}",
+        pack.version(),
+        in_force(&pack),
+        pack.fingerprint()
+    );
     if !pack.extends().is_empty() {
         say!(out, "  kế thừa: {}", pack.extends().join(" → "));
     }
@@ -278,28 +300,67 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
             (true, true) => "bắt buộc, có thể null",
             (false, _) => "không bắt buộc",
         };
-        say!(out, "    {:<32} {:<12} {need} — {}", field.name, field.ty.to_string(), field.label);
+        say!(
+            out,
+            "    {:<32} {:<12} {need} — {}",
+            field.name,
+            field.ty.to_string(),
+            field.label
+        );
     }
-    say!(out, "  {} tiêu chí, tổng {} điểm:", pack.criteria().len(), pack.max_points());
+    say!(
+        out,
+        "  {} tiêu chí, tổng {} điểm:",
+        pack.criteria().len(),
+        pack.max_points()
+    );
     for group in pack.groups() {
-        say!(out, "    Nhóm {} — {} (tối đa {})", group.id, group.label, group.max);
+        say!(
+            out,
+            "    Nhóm {} — {} (tối đa {})",
+            group.id,
+            group.label,
+            group.max
+        );
         for c in pack.criteria().iter().filter(|c| c.group == group.id) {
             let reads = match &c.reads {
                 Some(reads) => format!("đọc: {}", reads.join(", ")),
-                None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
+                None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)"
+                    .to_string(),
             };
-            say!(out, "      {:<5} {:>5}  {} [{}]", c.id, c.points.to_string(), c.label, reads);
+            say!(
+                out,
+                "      {:<5} {:>5}  {} [{}]",
+                c.id,
+                c.points.to_string(),
+                c.label,
+                reads
+            );
         }
     }
-    let bands: Vec<String> = pack.bands().iter().map(|b| format!("{} ≥ {}", b.label, b.min)).collect();
+    let bands: Vec<String> = pack
+        .bands()
+        .iter()
+        .map(|b| format!("{} ≥ {}", b.label, b.min))
+        .collect();
     say!(out, "  xếp loại: {}", bands.join(" · "));
     for gate in pack.gates() {
-        say!(out, "  điều kiện {}: {} → tối đa {}", gate.id, gate.label, gate.cap);
+        say!(
+            out,
+            "  điều kiện {}: {} → tối đa {}",
+            gate.id,
+            gate.label,
+            gate.cap
+        );
     }
     for deadline in pack.calendar() {
-        say!(out, 
+        say!(
+            out,
             "  hạn báo cáo: {} — trước ngày {:02}/{:02} hằng năm, gửi {}",
-            deadline.label, deadline.day, deadline.month, deadline.to
+            deadline.label,
+            deadline.day,
+            deadline.month,
+            deadline.to
         );
     }
     match pack.examples_source() {
@@ -328,5 +389,9 @@ fn test(name: &str) -> Result<ExitCode, Fatal> {
     }
     say!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
     emit(&out);
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -44,25 +44,56 @@ const EXAMPLE: &str = "examples/doanh-nghiep-2024.jsonl";
 #[test]
 fn scores_the_example_file_one_line_per_record_in_order() {
     let out = chamdiem(&["score", EXAMPLE, "--period", "2024"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // No progress bar or chatter in piped output.
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = lines(&out);
     let input = std::fs::read_to_string(repo().join(EXAMPLE)).unwrap();
-    let ids: Vec<Value> = input.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone()).collect();
+    let ids: Vec<Value> = input
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+        .collect();
     assert_eq!(results.len(), ids.len());
     for (result, id) in results.iter().zip(&ids) {
         assert_eq!(&result["id"], id);
-        let mut keys: Vec<&str> = result.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = result
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["class", "class_label", "criteria", "errors", "gates", "groups", "id", "pack", "reasons", "status", "total"]
+            [
+                "class",
+                "class_label",
+                "criteria",
+                "errors",
+                "gates",
+                "groups",
+                "id",
+                "pack",
+                "reasons",
+                "status",
+                "total"
+            ]
         );
         assert_eq!(result["pack"]["id"], "vn.enterprise");
         assert_eq!(result["pack"]["fingerprint"].as_str().unwrap().len(), 64);
     }
-    let labels: Vec<&str> = results.iter().filter_map(|r| r["class_label"].as_str()).collect();
+    let labels: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["class_label"].as_str())
+        .collect();
     for label in ["Tốt", "Khá", "Trung bình", "Yếu"] {
         assert!(labels.contains(&label), "{label}");
     }
@@ -73,7 +104,10 @@ fn the_default_pack_is_national_and_stdin_reads_json_lines() {
     let input = std::fs::read(repo().join(EXAMPLE)).unwrap();
     let from_file = chamdiem(&["score", EXAMPLE, "--period", "2024"]);
     let from_dash = chamdiem_stdin(&["score", "-", "--period", "2024"], &input);
-    let from_none = chamdiem_stdin(&["score", "--period", "2024", "--pack", "vn.enterprise"], &input);
+    let from_none = chamdiem_stdin(
+        &["score", "--period", "2024", "--pack", "vn.enterprise"],
+        &input,
+    );
     assert!(from_dash.status.success() && from_none.status.success());
     assert_eq!(from_file.stdout, from_dash.stdout);
     assert_eq!(from_file.stdout, from_none.stdout);
@@ -87,26 +121,72 @@ fn json_array_and_csv_inputs_give_the_same_results() {
     let array_path = dir.path().join("doanh-nghiep.json");
     std::fs::write(&array_path, array).unwrap();
     let jsonl = lines(&chamdiem(&["score", EXAMPLE, "--period", "2024"]));
-    let json = lines(&chamdiem(&["score", array_path.to_str().unwrap(), "--period", "2024"]));
+    let json = lines(&chamdiem(&[
+        "score",
+        array_path.to_str().unwrap(),
+        "--period",
+        "2024",
+    ]));
     assert_eq!(jsonl, json);
-    let csv = lines(&chamdiem(&["score", "examples/doanh-nghiep-2024.csv", "--period", "2024"]));
+    let csv = lines(&chamdiem(&[
+        "score",
+        "examples/doanh-nghiep-2024.csv",
+        "--period",
+        "2024",
+    ]));
     assert_eq!(csv.len(), jsonl.len());
-    let same = csv.iter().zip(&jsonl).filter(|(a, b)| a["total"] == b["total"] && a["status"] == b["status"]).count();
-    assert_eq!(same, jsonl.len() - 1, "only the record with a misspelt column differs");
+    let same = csv
+        .iter()
+        .zip(&jsonl)
+        .filter(|(a, b)| a["total"] == b["total"] && a["status"] == b["status"])
+        .count();
+    assert_eq!(
+        same,
+        jsonl.len() - 1,
+        "only the record with a misspelt column differs"
+    );
 }
 
 #[test]
 fn csv_output_flattens_the_same_fields_in_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ket-qua.csv");
-    let out = chamdiem(&["score", EXAMPLE, "--period", "2024", "--format", "csv", "--output", path.to_str().unwrap(), "--bom"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = chamdiem(&[
+        "score",
+        EXAMPLE,
+        "--period",
+        "2024",
+        "--format",
+        "csv",
+        "--output",
+        path.to_str().unwrap(),
+        "--bom",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with("\u{feff}".as_bytes()));
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    for column in ["id", "status", "total", "class_label", "groups.2", "criteria.2.4", "gates", "reasons.2.1", "errors", "pack.fingerprint"] {
-        assert!(header.iter().any(|h| h == column), "{column} missing from {header:?}");
+    for column in [
+        "id",
+        "status",
+        "total",
+        "class_label",
+        "groups.2",
+        "criteria.2.4",
+        "gates",
+        "reasons.2.1",
+        "errors",
+        "pack.fingerprint",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "{column} missing from {header:?}"
+        );
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 300);
@@ -114,7 +194,13 @@ fn csv_output_flattens_the_same_fields_in_utf8() {
     let total = header.iter().position(|h| h == "total").unwrap();
     let label = header.iter().position(|h| h == "class_label").unwrap();
     for (row, json) in rows.iter().zip(&jsonl) {
-        assert_eq!(row[total], json["total"].as_f64().map(|t| t.to_string()).unwrap_or_default());
+        assert_eq!(
+            row[total],
+            json["total"]
+                .as_f64()
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        );
         assert_eq!(&row[label], json["class_label"].as_str().unwrap_or(""));
     }
 }
@@ -139,33 +225,90 @@ fn bad_records_get_their_own_error_line_and_the_batch_goes_on() {
     let out = chamdiem(&["score", "tests/bad-input/mixed.jsonl", "--period", "2024"]);
     assert!(out.status.success());
     let results = lines(&out);
-    let statuses: Vec<&str> = results.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
     // Blank lines are not records; every other line gets exactly one result.
-    assert_eq!(statuses, ["not_applicable", "error", "error", "error", "error", "not_applicable"]);
+    assert_eq!(
+        statuses,
+        [
+            "not_applicable",
+            "error",
+            "error",
+            "error",
+            "error",
+            "not_applicable"
+        ]
+    );
     assert_eq!(results[0]["id"], "A1");
-    assert!(results[1]["errors"][0]["message"].as_str().unwrap().contains("JSON"));
-    assert!(results[2]["errors"][0]["message"].as_str().unwrap().contains("đối tượng"));
+    assert!(results[1]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("JSON"));
+    assert!(results[2]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("đối tượng"));
     assert_eq!(results[3]["id"], "A2");
-    assert!(results[3]["errors"].as_array().unwrap().len() > 20, "every missing field is named");
-    assert!(results[4]["errors"][0]["message"].as_str().unwrap().contains("UTF-8"));
+    assert!(
+        results[3]["errors"].as_array().unwrap().len() > 20,
+        "every missing field is named"
+    );
+    assert!(results[4]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("UTF-8"));
     assert_eq!(results[5]["id"], "A3");
 
     let out = chamdiem(&["score", "tests/bad-input/short-row.csv", "--period", "2024"]);
     assert!(out.status.success());
     let results = lines(&out);
-    let statuses: Vec<&str> = results.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["not_applicable", "error", "not_applicable", "error"]);
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["not_applicable", "error", "not_applicable", "error"]
+    );
     assert_eq!(results[1]["id"], "B2");
-    assert!(results[1]["errors"][0]["message"].as_str().unwrap().contains("cột"));
+    assert!(results[1]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cột"));
 }
 
 #[test]
 fn input_that_cannot_be_read_fails_with_one_line() {
     for (args, needle) in [
-        (vec!["score", "khong-co-tep.jsonl", "--period", "2024"], "khong-co-tep.jsonl"),
-        (vec!["score", EXAMPLE, "--pack", "khong.co.bo.nay", "--period", "2024"], "khong.co.bo.nay"),
+        (
+            vec!["score", "khong-co-tep.jsonl", "--period", "2024"],
+            "khong-co-tep.jsonl",
+        ),
+        (
+            vec![
+                "score",
+                EXAMPLE,
+                "--pack",
+                "khong.co.bo.nay",
+                "--period",
+                "2024",
+            ],
+            "khong.co.bo.nay",
+        ),
         (vec!["score", EXAMPLE, "--period", "2024-13"], "kỳ đánh giá"),
-        (vec!["score", EXAMPLE, "--period", "2026", "--pack", "tay-ninh.duong-minh-chau.enterprise"], "chỉ có hiệu lực"),
+        (
+            vec![
+                "score",
+                EXAMPLE,
+                "--period",
+                "2026",
+                "--pack",
+                "tay-ninh.duong-minh-chau.enterprise",
+            ],
+            "chỉ có hiệu lực",
+        ),
         (vec!["score", "README.md", "--period", "2024"], "định dạng"),
     ] {
         let out = chamdiem(&args);
@@ -176,7 +319,12 @@ fn input_that_cannot_be_read_fails_with_one_line() {
         assert!(out.stdout.is_empty());
     }
     // A JSON array that breaks off: the records before the break keep their lines.
-    let out = chamdiem(&["score", "tests/bad-input/broken-array.json", "--period", "2024"]);
+    let out = chamdiem(&[
+        "score",
+        "tests/bad-input/broken-array.json",
+        "--period",
+        "2024",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(lines(&out).len(), 2);
     assert!(String::from_utf8(out.stderr).unwrap().contains("mảng"));
@@ -196,21 +344,37 @@ fn a_pack_on_disk_scores_without_rebuilding() {
     .unwrap();
     let pack = dir.path().to_str().unwrap();
     let out = chamdiem(&["check", pack]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let national = lines(&chamdiem(&["score", EXAMPLE, "--period", "2024"]));
     let out = chamdiem(&["score", EXAMPLE, "--period", "2024", "--pack", pack]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let provincial = lines(&out);
-    assert!(provincial.iter().all(|r| r["pack"]["id"] == "tinh-x.enterprise"));
+    assert!(provincial
+        .iter()
+        .all(|r| r["pack"]["id"] == "tinh-x.enterprise"));
     let changed_class = provincial
         .iter()
         .zip(&national)
         .filter(|(p, n)| p["class"] != n["class"])
         .count();
-    assert!(changed_class > 0, "a higher bar for Tốt must change some classes");
+    assert!(
+        changed_class > 0,
+        "a higher bar for Tốt must change some classes"
+    );
     for (p, n) in provincial.iter().zip(&national) {
         if p["status"] == "scored" {
-            assert_eq!(p["criteria"]["1.1"].as_f64().unwrap() * 8.0, n["criteria"]["1.1"].as_f64().unwrap() * 6.0);
+            assert_eq!(
+                p["criteria"]["1.1"].as_f64().unwrap() * 8.0,
+                n["criteria"]["1.1"].as_f64().unwrap() * 6.0
+            );
         }
     }
 }
@@ -226,7 +390,10 @@ fn check_names_file_and_line_of_a_broken_pack() {
     let out = chamdiem(&["check", "tests/hostile/undeclared-field.rhai"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("tests/hostile/undeclared-field.rhai:4"), "{text}");
+    assert!(
+        text.contains("tests/hostile/undeclared-field.rhai:4"),
+        "{text}"
+    );
     assert!(text.contains("regulation_isued"), "{text}");
 }
 
@@ -238,7 +405,11 @@ fn test_runs_a_packs_examples() {
     assert!(text.trim_end().ends_with("7 passed, 0 failed"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pack.rhai"), "extends(\"vn.enterprise\");\npack(#{ id: \"x\", title: \"x\", version: \"1\" });\n").unwrap();
+    std::fs::write(
+        dir.path().join("pack.rhai"),
+        "extends(\"vn.enterprise\");\npack(#{ id: \"x\", title: \"x\", version: \"1\" });\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("examples.jsonl"),
         "{\"name\": \"sai kỳ vọng\", \"period\": \"2024\", \"record\": {\"id\": \"1\", \"ownership\": \"state\"}, \"expect\": {\"status\": \"scored\"}}\n",
@@ -255,7 +426,11 @@ fn test_runs_a_packs_examples() {
 fn packs_lists_the_built_in_packs() {
     let out = chamdiem(&["packs"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    for id in ["vn.enterprise", "tay-ninh.enterprise", "tay-ninh.duong-minh-chau.enterprise"] {
+    for id in [
+        "vn.enterprise",
+        "tay-ninh.enterprise",
+        "tay-ninh.duong-minh-chau.enterprise",
+    ] {
         assert!(text.contains(id), "{text}");
     }
     assert!(text.contains("kế thừa: tay-ninh.enterprise"));
@@ -263,7 +438,14 @@ fn packs_lists_the_built_in_packs() {
 
 #[test]
 fn a_hostile_rule_gives_every_record_an_error_line_and_exit_zero() {
-    let out = chamdiem(&["score", EXAMPLE, "--period", "2024", "--pack", "tests/hostile/loop-in-rule.rhai"]);
+    let out = chamdiem(&[
+        "score",
+        EXAMPLE,
+        "--period",
+        "2024",
+        "--pack",
+        "tests/hostile/loop-in-rule.rhai",
+    ]);
     assert!(out.status.success());
     let results = lines(&out);
     assert_eq!(results.len(), 300);

@@ -45,7 +45,11 @@ impl Batch {
 
     /// Scores `inputs` and maps each result (for example to its JSON line)
     /// on the worker that scored it; the output keeps the input order.
-    pub fn score_map<T: Send>(&self, inputs: &[RecordInput], map: impl Fn(ScoreResult) -> T + Sync) -> Vec<T> {
+    pub fn score_map<T: Send>(
+        &self,
+        inputs: &[RecordInput],
+        map: impl Fn(ScoreResult) -> T + Sync,
+    ) -> Vec<T> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             use rayon::prelude::*;
@@ -53,7 +57,14 @@ impl Batch {
             let part = inputs.len().div_ceil(workers).max(64);
             inputs
                 .par_chunks(part)
-                .map(|chunk| self.with_scorer(|s| chunk.iter().map(|i| map(s.score_input(i))).collect::<Vec<T>>()))
+                .map(|chunk| {
+                    self.with_scorer(|s| {
+                        chunk
+                            .iter()
+                            .map(|i| map(s.score_input(i)))
+                            .collect::<Vec<T>>()
+                    })
+                })
                 .collect::<Vec<Vec<T>>>()
                 .into_iter()
                 .flatten()

@@ -216,7 +216,11 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
         FieldType::Int => match json {
             Json::Number(n) => n
                 .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                        .map(|f| f as i64)
+                })
                 .map(Value::Int)
                 .ok_or_else(wrong),
             _ => Err(wrong()),
@@ -237,7 +241,8 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    convert(inner, item).map_err(|message| format!("phần tử thứ {}: {message}", i + 1))
+                    convert(inner, item)
+                        .map_err(|message| format!("phần tử thứ {}: {message}", i + 1))
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List),
@@ -253,12 +258,21 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
         Value::String(s) => {
             let allowed = spec.values.as_ref()?;
             return (!allowed.iter().any(|a| a == s.as_str())).then(|| {
-                format!("giá trị \"{s}\" không hợp lệ; cho phép: {}", allowed.join(", "))
+                format!(
+                    "giá trị \"{s}\" không hợp lệ; cho phép: {}",
+                    allowed.join(", ")
+                )
             });
         }
         _ => return None,
     };
-    let show = |x: f64| if x.fract() == 0.0 { format!("{}", x as i64) } else { x.to_string() };
+    let show = |x: f64| {
+        if x.fract() == 0.0 {
+            format!("{}", x as i64)
+        } else {
+            x.to_string()
+        }
+    };
     if let Some(min) = spec.min.filter(|&min| number < min) {
         return Some(if min == 0.0 {
             format!("không được âm, nhận {}", show(number))
@@ -276,7 +290,10 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
 ///
 /// Returns the typed values (a field with a problem becomes [`Value::Null`])
 /// and every problem found, in field order.
-pub(crate) fn validate(fields: &[FieldSpec], slots: &[Option<&Json>]) -> (Vec<Value>, Vec<FieldError>) {
+pub(crate) fn validate(
+    fields: &[FieldSpec],
+    slots: &[Option<&Json>],
+) -> (Vec<Value>, Vec<FieldError>) {
     let mut values = Vec::with_capacity(fields.len());
     let mut errors = Vec::new();
     for (spec, slot) in fields.iter().zip(slots) {
@@ -309,7 +326,9 @@ pub(crate) fn validate(fields: &[FieldSpec], slots: &[Option<&Json>]) -> (Vec<Va
     }
     for (i, spec) in fields.iter().enumerate() {
         let Some(other) = &spec.at_most else { continue };
-        let Some(j) = fields.iter().position(|f| &f.name == other) else { continue };
+        let Some(j) = fields.iter().position(|f| &f.name == other) else {
+            continue;
+        };
         let bound = match values[j] {
             Value::Int(b) => b as f64,
             Value::Number(b) => b,
@@ -357,7 +376,10 @@ pub fn coerce_text(ty: &FieldType, text: &str) -> Json {
             "false" | "0" | "không" | "khong" | "sai" => Json::Bool(false),
             _ => as_string(),
         },
-        FieldType::Int => text.parse::<i64>().map(Json::from).unwrap_or_else(|_| as_string()),
+        FieldType::Int => text
+            .parse::<i64>()
+            .map(Json::from)
+            .unwrap_or_else(|_| as_string()),
         FieldType::Number => text
             .replace(',', ".")
             .parse::<f64>()
@@ -390,10 +412,16 @@ mod tests {
 
     #[test]
     fn parses_types() {
-        assert_eq!(FieldType::parse("list<date>"), Some(FieldType::List(Box::new(FieldType::Date))));
+        assert_eq!(
+            FieldType::parse("list<date>"),
+            Some(FieldType::List(Box::new(FieldType::Date)))
+        );
         assert_eq!(FieldType::parse("list<list<int>>"), None);
         assert_eq!(FieldType::parse("float"), None);
-        assert_eq!(FieldType::parse("list<date>").unwrap().to_string(), "list<date>");
+        assert_eq!(
+            FieldType::parse("list<date>").unwrap().to_string(),
+            "list<date>"
+        );
     }
 
     #[test]
@@ -409,7 +437,7 @@ mod tests {
             spec("requests", "int"),
             answered,
         ];
-        let slots = vec![
+        let slots = [
             Some(json!(-3)),
             Some(json!(["2024-01-01", "2024-13-45"])),
             None,
@@ -420,8 +448,16 @@ mod tests {
         let (values, errors) = validate(&fields, &slots);
         let named: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(named, ["employees", "dates", "flag", "answered"]);
-        assert!(errors[0].message.contains("không được âm"), "{}", errors[0].message);
-        assert!(errors[1].message.contains("phần tử thứ 2"), "{}", errors[1].message);
+        assert!(
+            errors[0].message.contains("không được âm"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[1].message.contains("phần tử thứ 2"),
+            "{}",
+            errors[1].message
+        );
         assert_eq!(values[3], Value::Int(2));
         assert_eq!(values[4], Value::Null);
     }
@@ -434,9 +470,15 @@ mod tests {
         assert_eq!(coerce_text(&FieldType::Int, " 42 "), json!(42));
         assert_eq!(coerce_text(&FieldType::Date, ""), Json::Null);
         assert_eq!(
-            coerce_text(&FieldType::parse("list<date>").unwrap(), "2024-01-02; 2024-03-04"),
+            coerce_text(
+                &FieldType::parse("list<date>").unwrap(),
+                "2024-01-02; 2024-03-04"
+            ),
             json!(["2024-01-02", "2024-03-04"])
         );
-        assert_eq!(coerce_text(&FieldType::parse("list<date>").unwrap(), ""), json!([]));
+        assert_eq!(
+            coerce_text(&FieldType::parse("list<date>").unwrap(), ""),
+            json!([])
+        );
     }
 }

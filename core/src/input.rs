@@ -63,7 +63,10 @@ pub fn read_records(
     warnings: &mut Vec<String>,
 ) -> Result<Records, Error> {
     match format {
-        InputFormat::JsonLines => Ok(Box::new(JsonLines { reader, first: true })),
+        InputFormat::JsonLines => Ok(Box::new(JsonLines {
+            reader,
+            first: true,
+        })),
         InputFormat::JsonArray => json_array(reader),
         InputFormat::Csv => csv_records(reader, pack, warnings),
     }
@@ -134,7 +137,9 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
             .deserialize_seq(Elements(sender.clone()))
             .and_then(|()| deserializer.end());
         if let Err(e) = result {
-            let _ = sender.send(Err(Error::Input(format!("tệp JSON phải là một mảng các bản ghi: {e}"))));
+            let _ = sender.send(Err(Error::Input(format!(
+                "tệp JSON phải là một mảng các bản ghi: {e}"
+            ))));
         }
     });
     Ok(Box::new(receiver.into_iter()))
@@ -143,10 +148,14 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
 #[cfg(target_arch = "wasm32")]
 fn json_array(mut reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
     let mut text = String::new();
-    reader.read_to_string(&mut text).map_err(|e| Error::Input(e.to_string()))?;
+    reader
+        .read_to_string(&mut text)
+        .map_err(|e| Error::Input(e.to_string()))?;
     let values: Vec<Json> = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| Error::Input(format!("tệp JSON phải là một mảng các bản ghi: {e}")))?;
-    Ok(Box::new(values.into_iter().map(|v| Ok(RecordInput::Json(v)))))
+    Ok(Box::new(
+        values.into_iter().map(|v| Ok(RecordInput::Json(v))),
+    ))
 }
 
 /// A reader that drops a leading UTF-8 byte order mark.
@@ -157,7 +166,10 @@ struct SkipBom<R> {
 
 impl<R: BufRead> SkipBom<R> {
     fn new(inner: R) -> Self {
-        SkipBom { inner, checked: false }
+        SkipBom {
+            inner,
+            checked: false,
+        }
     }
 }
 
@@ -173,7 +185,11 @@ impl<R: BufRead> std::io::Read for SkipBom<R> {
     }
 }
 
-fn csv_records(reader: Box<dyn BufRead + Send>, pack: &Pack, warnings: &mut Vec<String>) -> Result<Records, Error> {
+fn csv_records(
+    reader: Box<dyn BufRead + Send>,
+    pack: &Pack,
+    warnings: &mut Vec<String>,
+) -> Result<Records, Error> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(SkipBom::new(reader));
@@ -200,7 +216,9 @@ fn csv_records(reader: Box<dyn BufRead + Send>, pack: &Pack, warnings: &mut Vec<
         ));
     }
     let fields = fields.to_vec();
-    let id_column = columns.iter().position(|c| c.is_some_and(|i| fields[i].name == "id"));
+    let id_column = columns
+        .iter()
+        .position(|c| c.is_some_and(|i| fields[i].name == "id"));
     let rows = csv.into_byte_records().map(move |row| {
         let row = match row {
             Ok(row) => row,
@@ -219,7 +237,11 @@ fn csv_records(reader: Box<dyn BufRead + Send>, pack: &Pack, warnings: &mut Vec<
         if row.len() != columns.len() {
             return Ok(RecordInput::Unreadable {
                 id,
-                message: format!("dòng CSV có {} ô, dòng tiêu đề có {} cột", row.len(), columns.len()),
+                message: format!(
+                    "dòng CSV có {} ô, dòng tiêu đề có {} cột",
+                    row.len(),
+                    columns.len()
+                ),
             });
         }
         let mut record = Map::new();

@@ -8,7 +8,9 @@ use crate::{Pack, ScoreResult, Status};
 /// The CSV header for results of `pack`: the JSON fields flattened with
 /// dotted names (`groups.1`, `criteria.2.4`, `reasons.2.4`, `pack.id`).
 pub fn csv_header(pack: &Pack) -> Vec<String> {
-    let mut header: Vec<String> = ["id", "status", "total", "class", "class_label"].map(String::from).to_vec();
+    let mut header: Vec<String> = ["id", "status", "total", "class", "class_label"]
+        .map(String::from)
+        .to_vec();
     header.extend(pack.groups().iter().map(|g| format!("groups.{}", g.id)));
     header.extend(pack.criteria().iter().map(|c| format!("criteria.{}", c.id)));
     header.push("gates".into());
@@ -32,7 +34,8 @@ impl ScoreResult {
             self.class_label().unwrap_or_default().to_string(),
         ];
         let scored = self.status() == Status::Scored;
-        let pad = |row: &mut Vec<String>, n: usize| row.extend(std::iter::repeat_n(String::new(), n));
+        let pad =
+            |row: &mut Vec<String>, n: usize| row.extend(std::iter::repeat_n(String::new(), n));
         if scored {
             row.extend(self.groups().map(|(_, p)| p.to_string()));
             row.extend(self.criteria().map(|(_, p)| p.to_string()));
@@ -55,7 +58,11 @@ impl ScoreResult {
             .collect();
         row.push(errors.join("; "));
         let pack = self.pack();
-        row.extend([pack.id.clone(), pack.version.clone(), pack.fingerprint.clone()]);
+        row.extend([
+            pack.id.clone(),
+            pack.version.clone(),
+            pack.fingerprint.clone(),
+        ]);
         row
     }
 
@@ -71,7 +78,11 @@ impl ScoreResult {
         let _ = writeln!(out, "══ {title}");
         match self.status() {
             Status::NotApplicable => {
-                let _ = writeln!(out, "   Không thuộc đối tượng chấm điểm của bộ quy tắc {}.", pack.id());
+                let _ = writeln!(
+                    out,
+                    "   Không thuộc đối tượng chấm điểm của bộ quy tắc {}.",
+                    pack.id()
+                );
             }
             Status::Error => {
                 let _ = writeln!(out, "   Không chấm được điểm — dữ liệu có lỗi:");
@@ -92,14 +103,33 @@ impl ScoreResult {
     }
 
     fn write_breakdown(&self, pack: &Pack, out: &mut String) {
-        let width = pack.criteria().iter().map(|c| c.id.chars().count()).max().unwrap_or(4).max(8);
-        let _ = writeln!(out, "   {:<width$}  {:>6}  {:>6}  Lý do", "Tiêu chí", "Điểm", "Tối đa");
+        let width = pack
+            .criteria()
+            .iter()
+            .map(|c| c.id.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(8);
+        let _ = writeln!(
+            out,
+            "   {:<width$}  {:>6}  {:>6}  Lý do",
+            "Tiêu chí", "Điểm", "Tối đa"
+        );
         let mut group = None;
-        for ((criterion, (_, points)), (_, reason)) in pack.criteria().iter().zip(self.criteria()).zip(self.reasons()) {
+        for ((criterion, (_, points)), (_, reason)) in pack
+            .criteria()
+            .iter()
+            .zip(self.criteria())
+            .zip(self.reasons())
+        {
             if group != Some(&criterion.group) {
                 group = Some(&criterion.group);
                 if let Some(g) = pack.groups().iter().find(|g| g.id == criterion.group) {
-                    let got = self.groups().find(|(id, _)| *id == g.id).map(|(_, p)| p).unwrap_or_default();
+                    let got = self
+                        .groups()
+                        .find(|(id, _)| *id == g.id)
+                        .map(|(_, p)| p)
+                        .unwrap_or_default();
                     let _ = writeln!(out, "   ── Nhóm {} — {}: {}/{}", g.id, g.label, got, g.max);
                 }
             }
@@ -114,7 +144,13 @@ impl ScoreResult {
         }
         for gate in self.gates() {
             if let Some(g) = pack.gates().iter().find(|g| g.id == gate) {
-                let _ = writeln!(out, "   ⚠ {} — {} (xếp loại tối đa: {})", g.id, g.label, band_label(pack, &g.cap));
+                let _ = writeln!(
+                    out,
+                    "   ⚠ {} — {} (xếp loại tối đa: {})",
+                    g.id,
+                    g.label,
+                    band_label(pack, &g.cap)
+                );
             }
         }
         let _ = writeln!(
@@ -128,5 +164,8 @@ impl ScoreResult {
 }
 
 fn band_label<'a>(pack: &'a Pack, code: &'a str) -> &'a str {
-    pack.bands().iter().find(|b| b.code == code).map_or(code, |b| b.label.as_str())
+    pack.bands()
+        .iter()
+        .find(|b| b.code == code)
+        .map_or(code, |b| b.label.as_str())
 }

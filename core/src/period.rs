@@ -81,7 +81,10 @@ impl FromStr for Period {
         if let Some((start, end)) = text.split_once("..") {
             let parse = |part: &str| {
                 parse_date(part).ok_or_else(|| {
-                    Error::Period(format!("ngày không hợp lệ '{}' trong kỳ '{text}'", part.trim()))
+                    Error::Period(format!(
+                        "ngày không hợp lệ '{}' trong kỳ '{text}'",
+                        part.trim()
+                    ))
                 })
             };
             return Period::new(parse(start)?, parse(end)?);
@@ -121,7 +124,11 @@ impl<'de> Deserialize<'de> for Period {
         let text = match &value {
             serde_json::Value::String(text) => text.clone(),
             serde_json::Value::Number(number) => number.to_string(),
-            _ => return Err(serde::de::Error::custom("a period is a year or 'start..end'")),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "a period is a year or 'start..end'",
+                ))
+            }
         };
         text.parse().map_err(serde::de::Error::custom)
     }

@@ -118,7 +118,10 @@ mod tests {
         assert_eq!(five.scaled(2, 3), Some(Points::from_hundredths(333)));
         assert_eq!(five.scaled(-1, 8), Some(Points::from_hundredths(-63)));
         assert_eq!(five.scaled(1, 0), None);
-        assert_eq!(Points::from_hundredths(600).scaled(1, 3), Some(Points::from_hundredths(200)));
+        assert_eq!(
+            Points::from_hundredths(600).scaled(1, 3),
+            Some(Points::from_hundredths(200))
+        );
     }
 
     #[test]
@@ -138,7 +141,9 @@ mod tests {
 
     #[test]
     fn serializes_as_number() {
-        let json = serde_json::to_string(&[Points::from_hundredths(800), Points::from_hundredths(63)]).unwrap();
+        let json =
+            serde_json::to_string(&[Points::from_hundredths(800), Points::from_hundredths(63)])
+                .unwrap();
         assert_eq!(json, "[8,0.63]");
     }
 }

@@ -62,7 +62,12 @@ pub struct ScoreResult {
 }
 
 impl ScoreResult {
-    pub(crate) fn unscored(layout: Arc<Layout>, id: Option<String>, status: Status, errors: Vec<FieldError>) -> Self {
+    pub(crate) fn unscored(
+        layout: Arc<Layout>,
+        id: Option<String>,
+        status: Status,
+        errors: Vec<FieldError>,
+    ) -> Self {
         ScoreResult {
             layout,
             id,
@@ -104,11 +109,19 @@ impl ScoreResult {
     }
     /// Points of every group, by id, in the pack's order.
     pub fn groups(&self) -> impl Iterator<Item = (&str, Points)> {
-        self.layout.groups.iter().map(String::as_str).zip(self.groups.iter().copied())
+        self.layout
+            .groups
+            .iter()
+            .map(String::as_str)
+            .zip(self.groups.iter().copied())
     }
     /// Points of every criterion, by id, in the pack's order.
     pub fn criteria(&self) -> impl Iterator<Item = (&str, Points)> {
-        self.layout.criteria.iter().map(String::as_str).zip(self.criteria.iter().copied())
+        self.layout
+            .criteria
+            .iter()
+            .map(String::as_str)
+            .zip(self.criteria.iter().copied())
     }
     /// Points of one criterion.
     pub fn criterion(&self, id: &str) -> Option<Points> {
@@ -116,7 +129,11 @@ impl ScoreResult {
     }
     /// The reason given for every criterion, by id.
     pub fn reasons(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.layout.criteria.iter().map(String::as_str).zip(self.reasons.iter().map(|r| r.as_str()))
+        self.layout
+            .criteria
+            .iter()
+            .map(String::as_str)
+            .zip(self.reasons.iter().map(|r| r.as_str()))
     }
     /// The ids of the gates that fired.
     pub fn gates(&self) -> impl Iterator<Item = &str> {

@@ -129,7 +129,11 @@ fn check(pack: &Pack, example: Example, line: usize) -> ExampleOutcome {
         }
     };
     if expect.error.is_some() {
-        return ExampleOutcome { name: example.name, line, failures };
+        return ExampleOutcome {
+            name: example.name,
+            line,
+            failures,
+        };
     }
     let mut differ = |what: &str, want: &Json, got: &Json| {
         failures.push(format!("{what}: cần {want}, được {got}"));

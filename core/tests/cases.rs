@@ -4,7 +4,9 @@
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use chamdiem::{Batch, InputFormat, Pack, PackLoader, Period, RecordInput, ScoreResult, Scorer, Status};
+use chamdiem::{
+    Batch, InputFormat, Pack, PackLoader, Period, RecordInput, ScoreResult, Scorer, Status,
+};
 use serde_json::{json, Value};
 
 fn repo() -> PathBuf {
@@ -18,21 +20,32 @@ fn period() -> Period {
 fn read(pack: &Pack, path: &Path, format: InputFormat) -> Vec<ScoreResult> {
     let file = std::fs::File::open(path).unwrap();
     let mut warnings = Vec::new();
-    let records = chamdiem::read_records(Box::new(BufReader::new(file)), format, pack, &mut warnings).unwrap();
+    let records =
+        chamdiem::read_records(Box::new(BufReader::new(file)), format, pack, &mut warnings)
+            .unwrap();
     let batch = Batch::new(pack, period()).unwrap();
     let mut results = Vec::new();
     batch
-        .stream(records, |r| r, |r| {
-            results.push(r);
-            Ok(())
-        })
+        .stream(
+            records,
+            |r| r,
+            |r| {
+                results.push(r);
+                Ok(())
+            },
+        )
         .unwrap();
     results
 }
 
 /// The fields every binding compares.
 fn comparable(result: &Value) -> Value {
-    let errors: Vec<Value> = result["errors"].as_array().unwrap().iter().map(|e| e["field"].clone()).collect();
+    let errors: Vec<Value> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
     json!({
         "id": result["id"], "status": result["status"], "total": result["total"],
         "class": result["class"], "class_label": result["class_label"], "groups": result["groups"],
@@ -43,33 +56,58 @@ fn comparable(result: &Value) -> Value {
 #[test]
 fn shared_cases_match_the_independent_reference_scorer() {
     let pack = Pack::load("vn.enterprise").unwrap();
-    let results = read(&pack, &repo().join("tests/cases/vn.enterprise-2024.input.jsonl"), InputFormat::JsonLines);
-    let expected = std::fs::read_to_string(repo().join("tests/cases/vn.enterprise-2024.expected.jsonl")).unwrap();
-    let expected: Vec<Value> = expected.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let results = read(
+        &pack,
+        &repo().join("tests/cases/vn.enterprise-2024.input.jsonl"),
+        InputFormat::JsonLines,
+    );
+    let expected =
+        std::fs::read_to_string(repo().join("tests/cases/vn.enterprise-2024.expected.jsonl"))
+            .unwrap();
+    let expected: Vec<Value> = expected
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(results.len(), expected.len());
     let mut statuses = std::collections::BTreeMap::new();
     for (got, want) in results.iter().zip(&expected) {
         let got = serde_json::to_value(got).unwrap();
         assert_eq!(comparable(&got), comparable(want));
-        *statuses.entry(got["status"].as_str().unwrap().to_string()).or_insert(0) += 1;
+        *statuses
+            .entry(got["status"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
     }
     // The file is varied: every status and every class occurs.
     assert_eq!(statuses.len(), 3, "{statuses:?}");
     for class in ["tot", "kha", "trung_binh", "yeu"] {
-        assert!(results.iter().any(|r| r.class() == Some(class)), "no {class}");
+        assert!(
+            results.iter().any(|r| r.class() == Some(class)),
+            "no {class}"
+        );
     }
 }
 
 #[test]
 fn csv_gives_the_same_results_as_json_lines() {
     let pack = Pack::load("vn.enterprise").unwrap();
-    let jsonl = read(&pack, &repo().join("examples/doanh-nghiep-2024.jsonl"), InputFormat::JsonLines);
-    let csv = read(&pack, &repo().join("examples/doanh-nghiep-2024.csv"), InputFormat::Csv);
+    let jsonl = read(
+        &pack,
+        &repo().join("examples/doanh-nghiep-2024.jsonl"),
+        InputFormat::JsonLines,
+    );
+    let csv = read(
+        &pack,
+        &repo().join("examples/doanh-nghiep-2024.csv"),
+        InputFormat::Csv,
+    );
     assert_eq!(jsonl.len(), csv.len());
     let differing: Vec<_> = jsonl
         .iter()
         .zip(&csv)
-        .filter(|(a, b)| comparable(&serde_json::to_value(a).unwrap()) != comparable(&serde_json::to_value(b).unwrap()))
+        .filter(|(a, b)| {
+            comparable(&serde_json::to_value(a).unwrap())
+                != comparable(&serde_json::to_value(b).unwrap())
+        })
         .map(|(a, _)| a.id().unwrap_or_default().to_string())
         .collect();
     // One record misspells `workers_conference_date` as an extra column; in
@@ -84,7 +122,13 @@ fn every_built_in_pack_passes_its_examples() {
         let outcomes = chamdiem::selftest::run_examples(&pack).unwrap();
         assert!(!outcomes.is_empty(), "{id} has no examples");
         for outcome in outcomes {
-            assert!(outcome.passed(), "{id}: {} (line {}): {:?}", outcome.name, outcome.line, outcome.failures);
+            assert!(
+                outcome.passed(),
+                "{id}: {} (line {}): {:?}",
+                outcome.name,
+                outcome.line,
+                outcome.failures
+            );
         }
     }
 }
@@ -92,19 +136,31 @@ fn every_built_in_pack_passes_its_examples() {
 #[test]
 fn a_failing_example_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pack.rhai"), "extends(\"vn.enterprise\");\npack(#{ id: \"x\", title: \"x\", version: \"1\" });\n").unwrap();
+    std::fs::write(
+        dir.path().join("pack.rhai"),
+        "extends(\"vn.enterprise\");\npack(#{ id: \"x\", title: \"x\", version: \"1\" });\n",
+    )
+    .unwrap();
     let line = r#"{"name": "sai", "period": "2024", "record": {"id": "1", "ownership": "state"}, "expect": {"status": "scored"}}"#;
     std::fs::write(dir.path().join("examples.jsonl"), format!("{line}\n")).unwrap();
     let pack = PackLoader::new().load_path(dir.path()).unwrap();
     let outcomes = chamdiem::selftest::run_examples(&pack).unwrap();
     assert!(!outcomes[0].passed());
-    assert!(outcomes[0].failures[0].contains("not_applicable"), "{:?}", outcomes[0].failures);
+    assert!(
+        outcomes[0].failures[0].contains("not_applicable"),
+        "{:?}",
+        outcomes[0].failures
+    );
 }
 
 fn sample(pack: &Pack) -> Value {
     let text = std::fs::read_to_string(repo().join("rules/vn.enterprise/examples.jsonl")).unwrap();
-    let record = serde_json::from_str::<Value>(text.lines().next().unwrap()).unwrap()["record"].clone();
-    assert!(pack.fields().iter().all(|f| !f.required || record.get(&f.name).is_some()));
+    let record =
+        serde_json::from_str::<Value>(text.lines().next().unwrap()).unwrap()["record"].clone();
+    assert!(pack
+        .fields()
+        .iter()
+        .all(|f| !f.required || record.get(&f.name).is_some()));
     record
 }
 
@@ -113,11 +169,7 @@ fn a_pack_outside_the_repo_extends_the_national_pack() {
     let dir = tempfile::tempdir().unwrap();
     let lib = dir.path().join("lib");
     std::fs::create_dir(&lib).unwrap();
-    std::fs::write(
-        lib.join("common.rhai"),
-        "fn khong_vi_pham(n) { n == 0 }\n",
-    )
-    .unwrap();
+    std::fs::write(lib.join("common.rhai"), "fn khong_vi_pham(n) { n == 0 }\n").unwrap();
     std::fs::write(
         dir.path().join("pack.rhai"),
         r#"
@@ -181,7 +233,10 @@ fn dialogue_held(r, p) { p.count_dates(r.periodic_dialogue_dates) >= 2 }
     let result = scorer.score(&record).unwrap();
     assert_eq!(result.total().unwrap().to_string(), "88");
     assert_eq!(result.class(), Some("kha"));
-    let national = Scorer::new(&Pack::load("vn.enterprise").unwrap(), period()).unwrap().score(&record).unwrap();
+    let national = Scorer::new(&Pack::load("vn.enterprise").unwrap(), period())
+        .unwrap()
+        .score(&record)
+        .unwrap();
     assert_eq!(national.total().unwrap().to_string(), "91");
     assert_eq!(national.class(), Some("tot"));
     assert_ne!(result.pack().fingerprint, national.pack().fingerprint);
@@ -189,13 +244,17 @@ fn dialogue_held(r, p) { p.count_dates(r.periodic_dialogue_dates) >= 2 }
 
 #[test]
 fn the_fingerprint_follows_the_exact_sources() {
-    let source = "extends(\"vn.enterprise\");\npack(#{ id: \"a\", title: \"a\", version: \"1\" });\n";
+    let source =
+        "extends(\"vn.enterprise\");\npack(#{ id: \"a\", title: \"a\", version: \"1\" });\n";
     let a = Pack::from_source("a.rhai", source).unwrap();
     let b = Pack::from_source("b.rhai", source).unwrap();
     let c = Pack::from_source("a.rhai", &format!("{source}// một dòng chú thích\n")).unwrap();
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_ne!(a.fingerprint(), c.fingerprint());
-    assert_ne!(a.fingerprint(), Pack::load("vn.enterprise").unwrap().fingerprint());
+    assert_ne!(
+        a.fingerprint(),
+        Pack::load("vn.enterprise").unwrap().fingerprint()
+    );
     assert_eq!(a.fingerprint().len(), 64);
 }
 
@@ -205,7 +264,10 @@ fn a_pack_not_in_force_refuses_the_period() {
     assert!(Scorer::new(&pack, "2024".parse().unwrap()).is_ok());
     assert!(Scorer::new(&pack, "2025-01-01..2025-06-30".parse().unwrap()).is_ok());
     let error = Scorer::new(&pack, "2026".parse().unwrap()).err().unwrap();
-    assert!(matches!(error, chamdiem::Error::NotInForce { .. }), "{error}");
+    assert!(
+        matches!(error, chamdiem::Error::NotInForce { .. }),
+        "{error}"
+    );
     assert_eq!(pack.calendar().len(), 2);
     assert_eq!((pack.calendar()[1].month, pack.calendar()[1].day), (11, 5));
 }
@@ -222,7 +284,10 @@ fn parallel_batches_keep_order_and_match_one_by_one_scoring() {
     let batch = Batch::new(&pack, period()).unwrap();
     let parallel: Vec<String> = batch.score_map(&inputs, |r| r.to_json_line());
     let mut scorer = Scorer::new(&pack, period()).unwrap();
-    let sequential: Vec<String> = inputs.iter().map(|i| scorer.score_input(i).to_json_line()).collect();
+    let sequential: Vec<String> = inputs
+        .iter()
+        .map(|i| scorer.score_input(i).to_json_line())
+        .collect();
     assert_eq!(parallel.len(), inputs.len());
     assert_eq!(parallel, sequential);
     assert!(parallel[17].contains("\"status\":\"error\""));
@@ -236,7 +301,11 @@ fn memoised_results_equal_fresh_ones() {
     let mut shared = Scorer::new(&pack, period()).unwrap();
     for line in text.lines() {
         let warm = shared.score_json_line(line).unwrap().to_json_line();
-        let cold = Scorer::new(&pack, period()).unwrap().score_json_line(line).unwrap().to_json_line();
+        let cold = Scorer::new(&pack, period())
+            .unwrap()
+            .score_json_line(line)
+            .unwrap()
+            .to_json_line();
         assert_eq!(warm, cold);
     }
 }

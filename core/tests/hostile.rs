@@ -19,7 +19,8 @@ fn good_record() -> Value {
 #[test]
 fn each_hostile_pack_fails_with_its_own_error() {
     let dir = repo().join("tests/hostile");
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let period: Period = "2024".parse().unwrap();
     let record = good_record();
     let mut checked = 0;
@@ -28,7 +29,10 @@ fn each_hostile_pack_fails_with_its_own_error() {
             continue;
         }
         let path = dir.join(file);
-        let error = match (want["phase"].as_str().unwrap(), Pack::load(path.to_str().unwrap())) {
+        let error = match (
+            want["phase"].as_str().unwrap(),
+            Pack::load(path.to_str().unwrap()),
+        ) {
             ("load", Err(error)) => error,
             ("load", Ok(_)) => panic!("{file}: loaded, but must not"),
             ("score", Ok(pack)) => match Scorer::new(&pack, period).unwrap().score(&record) {
@@ -47,7 +51,10 @@ fn each_hostile_pack_fails_with_its_own_error() {
         if let Some(line) = want.get("line") {
             assert_eq!(&json["location"]["line"], line, "{file}: {message}");
         }
-        assert!(message.contains(file.as_str()), "{file}: the message must name the file: {message}");
+        assert!(
+            message.contains(file.as_str()),
+            "{file}: the message must name the file: {message}"
+        );
         checked += 1;
 
         // The host goes on: a good pack still scores.
@@ -60,20 +67,35 @@ fn each_hostile_pack_fails_with_its_own_error() {
 
 #[test]
 fn a_batch_with_a_hostile_rule_gives_every_record_an_error_line() {
-    let pack = Pack::load(repo().join("tests/hostile/loop-in-rule.rhai").to_str().unwrap()).unwrap();
+    let pack = Pack::load(
+        repo()
+            .join("tests/hostile/loop-in-rule.rhai")
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
     let batch = chamdiem::Batch::new(&pack, "2024".parse().unwrap()).unwrap();
-    let inputs: Vec<_> = (0..5).map(|_| chamdiem::RecordInput::Json(good_record())).collect();
+    let inputs: Vec<_> = (0..5)
+        .map(|_| chamdiem::RecordInput::Json(good_record()))
+        .collect();
     let results = batch.score(&inputs);
     assert_eq!(results.len(), 5);
     for result in results {
         assert_eq!(result.status(), Status::Error);
-        assert!(result.errors()[0].message.contains("max_operations"), "{:?}", result.errors());
+        assert!(
+            result.errors()[0].message.contains("max_operations"),
+            "{:?}",
+            result.errors()
+        );
     }
 }
 
 #[test]
 fn printing_scripts_do_not_reach_stdout_and_still_score() {
     let pack = Pack::load(repo().join("tests/hostile/prints.rhai").to_str().unwrap()).unwrap();
-    let result = Scorer::new(&pack, "2024".parse().unwrap()).unwrap().score(&good_record()).unwrap();
+    let result = Scorer::new(&pack, "2024".parse().unwrap())
+        .unwrap()
+        .score(&good_record())
+        .unwrap();
     assert_eq!(result.status(), Status::Scored);
 }

@@ -130,7 +130,11 @@ impl Entries {
             Some(v) if v.is_string() => Ok(Some(v.to_string())),
             // Officers write `group: 1` as often as `group: "1"`.
             Some(v) if v.is_int() => Ok(Some(v.to_string())),
-            Some(v) => fail(format!("{}: '{key}' phải là chuỗi, nhận {}", self.what, v.type_name())),
+            Some(v) => fail(format!(
+                "{}: '{key}' phải là chuỗi, nhận {}",
+                self.what,
+                v.type_name()
+            )),
         }
     }
 
@@ -146,7 +150,10 @@ impl Entries {
             None => Ok(None),
             Some(v) => match v.as_bool() {
                 Ok(b) => Ok(Some(b)),
-                Err(t) => fail(format!("{}: '{key}' phải là true/false, nhận {t}", self.what)),
+                Err(t) => fail(format!(
+                    "{}: '{key}' phải là true/false, nhận {t}",
+                    self.what
+                )),
             },
         }
     }
@@ -157,7 +164,11 @@ impl Entries {
             Some(v) => match (v.as_int(), v.as_float()) {
                 (Ok(i), _) => Ok(Some(i as f64)),
                 (_, Ok(f)) => Ok(Some(f)),
-                _ => fail(format!("{}: '{key}' phải là số, nhận {}", self.what, v.type_name())),
+                _ => fail(format!(
+                    "{}: '{key}' phải là số, nhận {}",
+                    self.what,
+                    v.type_name()
+                )),
             },
         }
     }
@@ -167,7 +178,10 @@ impl Entries {
             None => Ok(None),
             Some(x) => match Points::from_f64(x) {
                 Some(p) if p >= Points::ZERO => Ok(Some(p)),
-                _ => fail(format!("{}: '{key}' phải là số điểm không âm, nhận {x}", self.what)),
+                _ => fail(format!(
+                    "{}: '{key}' phải là số điểm không âm, nhận {x}",
+                    self.what
+                )),
             },
         }
     }
@@ -177,7 +191,10 @@ impl Entries {
             None => Ok(None),
             Some(text) => match parse_date(&text) {
                 Some(d) => Ok(Some(d)),
-                None => fail(format!("{}: '{key}' không phải ngày hợp lệ: '{text}'", self.what)),
+                None => fail(format!(
+                    "{}: '{key}' không phải ngày hợp lệ: '{text}'",
+                    self.what
+                )),
             },
         }
     }
@@ -211,13 +228,31 @@ impl Entries {
     }
 }
 
-const FIELD_KEYS: &[&str] = &["type", "label", "required", "nullable", "min", "max", "values", "at_most", "description"];
+const FIELD_KEYS: &[&str] = &[
+    "type",
+    "label",
+    "required",
+    "nullable",
+    "min",
+    "max",
+    "values",
+    "at_most",
+    "description",
+];
 const GROUP_KEYS: &[&str] = &["label"];
 const CRITERION_KEYS: &[&str] = &["group", "label", "points", "rule"];
 const BAND_KEYS: &[&str] = &["label", "min"];
 const GATE_KEYS: &[&str] = &["label", "cap", "when"];
 const DEADLINE_KEYS: &[&str] = &["label", "due", "to"];
-const PACK_KEYS: &[&str] = &["id", "title", "version", "description", "in_force_from", "in_force_until", "max_points"];
+const PACK_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "version",
+    "description",
+    "in_force_from",
+    "in_force_until",
+    "max_points",
+];
 
 fn apply_field(spec: &mut FieldSpec, e: &mut Entries) -> Fallible<()> {
     if let Some(ty) = e.string("type")? {
@@ -270,11 +305,19 @@ fn parse_due(text: &str) -> Option<(u32, u32)> {
 }
 
 /// Finds the entry with `id` or says which ids exist.
-fn find<'a, T>(items: &'a mut [T], id: &str, key: impl Fn(&T) -> &str, what: &str) -> Fallible<&'a mut T> {
+fn find<'a, T>(
+    items: &'a mut [T],
+    id: &str,
+    key: impl Fn(&T) -> &str,
+    what: &str,
+) -> Fallible<&'a mut T> {
     let known: Vec<String> = items.iter().map(|i| key(i).to_string()).collect();
     match items.iter_mut().find(|i| key(i) == id) {
         Some(item) => Ok(item),
-        None => fail(format!("không có {what} '{id}' (hiện có: {})", known.join(", "))),
+        None => fail(format!(
+            "không có {what} '{id}' (hiện có: {})",
+            known.join(", ")
+        )),
     }
 }
 
@@ -288,9 +331,17 @@ fn remove<T>(items: &mut Vec<T>, id: &str, key: impl Fn(&T) -> &str, what: &str)
     }
 }
 
-fn exists<T>(items: &[T], id: &str, key: impl Fn(&T) -> &str, what: &str, change: &str) -> Fallible<()> {
+fn exists<T>(
+    items: &[T],
+    id: &str,
+    key: impl Fn(&T) -> &str,
+    what: &str,
+    change: &str,
+) -> Fallible<()> {
     if items.iter().any(|i| key(i) == id) {
-        return fail(format!("{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"));
+        return fail(format!(
+            "{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"
+        ));
     }
     Ok(())
 }
@@ -363,13 +414,18 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let mut e = Entries::new(map, format!("change_field(\"{name}\")"), FIELD_KEYS)?;
         apply_field(find(&mut d.fields, name, |f| &f.name, "trường")?, &mut e)
     });
-    with_draft!("remove_field", |d, loc, name: &str| { remove(&mut d.fields, name, |f| &f.name, "trường") });
+    with_draft!("remove_field", |d, loc, name: &str| {
+        remove(&mut d.fields, name, |f| &f.name, "trường")
+    });
 
     with_draft!("group", |d, loc, id: &str, map: Map| {
         exists(&d.groups, id, |g| &g.id, "nhóm", "change_group")?;
         let mut e = Entries::new(map, format!("group(\"{id}\")"), GROUP_KEYS)?;
         let label = e.required_string("label")?;
-        d.groups.push(GroupDraft { id: id.to_string(), label });
+        d.groups.push(GroupDraft {
+            id: id.to_string(),
+            label,
+        });
         Ok(())
     });
     with_draft!("change_group", |d, loc, id: &str, map: Map| {
@@ -399,7 +455,13 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             Some(r) => r,
             None => return fail(format!("criterion(\"{id}\"): thiếu 'rule'")),
         };
-        d.criteria.push(CriterionDraft { id: id.to_string(), group, label, points, rule });
+        d.criteria.push(CriterionDraft {
+            id: id.to_string(),
+            group,
+            label,
+            points,
+            rule,
+        });
         Ok(())
     });
     with_draft!("change_criterion", |d, loc, id: &str, map: Map| {
@@ -419,7 +481,9 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         Ok(())
     });
-    with_draft!("remove_criterion", |d, loc, id: &str| { remove(&mut d.criteria, id, |c| &c.id, "tiêu chí") });
+    with_draft!("remove_criterion", |d, loc, id: &str| {
+        remove(&mut d.criteria, id, |c| &c.id, "tiêu chí")
+    });
 
     with_draft!("band", |d, loc, code: &str, map: Map| {
         exists(&d.bands, code, |b| &b.code, "mức xếp loại", "change_band")?;
@@ -429,7 +493,12 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             Some(m) => m,
             None => return fail(format!("band(\"{code}\"): thiếu 'min'")),
         };
-        d.bands.push(BandDraft { code: code.to_string(), label, min, location: loc });
+        d.bands.push(BandDraft {
+            code: code.to_string(),
+            label,
+            min,
+            location: loc,
+        });
         Ok(())
     });
     with_draft!("change_band", |d, loc, code: &str, map: Map| {
@@ -444,7 +513,9 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         Ok(())
     });
-    with_draft!("remove_band", |d, loc, code: &str| { remove(&mut d.bands, code, |b| &b.code, "mức xếp loại") });
+    with_draft!("remove_band", |d, loc, code: &str| {
+        remove(&mut d.bands, code, |b| &b.code, "mức xếp loại")
+    });
 
     with_draft!("gate", |d, loc, id: &str, map: Map| {
         exists(&d.gates, id, |g| &g.id, "điều kiện", "change_gate")?;
@@ -455,7 +526,12 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             Some(r) => r,
             None => return fail(format!("gate(\"{id}\"): thiếu 'when'")),
         };
-        d.gates.push(GateDraft { id: id.to_string(), label, cap, when });
+        d.gates.push(GateDraft {
+            id: id.to_string(),
+            label,
+            cap,
+            when,
+        });
         Ok(())
     });
     with_draft!("change_gate", |d, loc, id: &str, map: Map| {
@@ -472,10 +548,15 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         Ok(())
     });
-    with_draft!("remove_gate", |d, loc, id: &str| { remove(&mut d.gates, id, |g| &g.id, "điều kiện") });
+    with_draft!("remove_gate", |d, loc, id: &str| {
+        remove(&mut d.gates, id, |g| &g.id, "điều kiện")
+    });
 
     with_draft!("applies", |d, loc, rule: FnPtr| {
-        d.applies = Some(RuleDraft { fn_ptr: rule, location: loc });
+        d.applies = Some(RuleDraft {
+            fn_ptr: rule,
+            location: loc,
+        });
         Ok(())
     });
 
@@ -486,9 +567,17 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let due = e.required_string("due")?;
         let to = e.string("to")?.unwrap_or_default();
         let Some((month, day)) = parse_due(&due) else {
-            return fail(format!("deadline(\"{id}\"): 'due' phải dạng \"MM-DD\" hoặc \"DD/MM\", nhận '{due}'"));
+            return fail(format!(
+                "deadline(\"{id}\"): 'due' phải dạng \"MM-DD\" hoặc \"DD/MM\", nhận '{due}'"
+            ));
         };
-        d.calendar.push(Deadline { id: id.to_string(), label, month, day, to });
+        d.calendar.push(Deadline {
+            id: id.to_string(),
+            label,
+            month,
+            day,
+            to,
+        });
         Ok(())
     });
     with_draft!("change_deadline", |d, loc, id: &str, map: Map| {
@@ -502,14 +591,18 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         if let Some(due) = e.string("due")? {
             let Some((month, day)) = parse_due(&due) else {
-                return fail(format!("change_deadline(\"{id}\"): 'due' không hợp lệ: '{due}'"));
+                return fail(format!(
+                    "change_deadline(\"{id}\"): 'due' không hợp lệ: '{due}'"
+                ));
             };
             deadline.month = month;
             deadline.day = day;
         }
         Ok(())
     });
-    with_draft!("remove_deadline", |d, loc, id: &str| { remove(&mut d.calendar, id, |x| &x.id, "hạn báo cáo") });
+    with_draft!("remove_deadline", |d, loc, id: &str| {
+        remove(&mut d.calendar, id, |x| &x.id, "hạn báo cáo")
+    });
 }
 
 #[cfg(test)]

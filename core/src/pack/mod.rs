@@ -236,16 +236,26 @@ impl PackLoader {
             Err(error) => {
                 if let Some((path, reason)) = refusal.lock().expect("resolver lock").take() {
                     return Err(Error::Import {
-                        location: Location::new(&file.name, import_position(&engine, &file.text, &path)),
+                        location: Location::new(
+                            &file.name,
+                            import_position(&engine, &file.text, &path),
+                        ),
                         path,
                         reason,
                     });
                 }
                 return Err(match *error {
-                    rhai::EvalAltResult::ErrorParsing(kind, pos) => {
-                        script::parse_error(&rhai::ParseError(kind.into(), pos), &file.name, &self.limits)
-                    }
-                    other => script::eval_error(&other, &Location::file(&file.name), script::LOADING, &self.limits),
+                    rhai::EvalAltResult::ErrorParsing(kind, pos) => script::parse_error(
+                        &rhai::ParseError(kind.into(), pos),
+                        &file.name,
+                        &self.limits,
+                    ),
+                    other => script::eval_error(
+                        &other,
+                        &Location::file(&file.name),
+                        script::LOADING,
+                        &self.limits,
+                    ),
                 });
             }
         };
@@ -273,7 +283,10 @@ impl PackLoader {
             }
             let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
             if chain.iter().any(|c| c.file.name == parent.name) {
-                return Err(Error::invalid(location, format!("extends vòng lặp: '{target}' đã có trong chuỗi")));
+                return Err(Error::invalid(
+                    location,
+                    format!("extends vòng lặp: '{target}' đã có trong chuỗi"),
+                ));
             }
             chain.push(self.compile(parent)?);
         }
@@ -293,9 +306,14 @@ impl PackLoader {
                 d.pack_called = false;
             }
             let with_functions = functions.merge(&compiled.ast);
-            definer
-                .run_ast(&with_functions)
-                .map_err(|e| script::eval_error(&e, &Location::file(&compiled.file.name), script::LOADING, &self.limits))?;
+            definer.run_ast(&with_functions).map_err(|e| {
+                script::eval_error(
+                    &e,
+                    &Location::file(&compiled.file.name),
+                    script::LOADING,
+                    &self.limits,
+                )
+            })?;
             let d = draft.lock().expect("draft lock");
             if !d.pack_called {
                 return Err(Error::invalid(
@@ -328,7 +346,16 @@ impl PackLoader {
         };
         let draft = std::mem::take(&mut *draft.lock().expect("draft lock"));
         let top_name = top.name.clone();
-        finish(draft, functions, ids, sources, fingerprint, examples, self.limits.clone(), top_name)
+        finish(
+            draft,
+            functions,
+            ids,
+            sources,
+            fingerprint,
+            examples,
+            self.limits.clone(),
+            top_name,
+        )
     }
 }
 
@@ -353,17 +380,27 @@ fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
 fn find_extends(ast: &AST, file: &str) -> Result<Option<(String, rhai::Position)>, Error> {
     let mut found = None;
     for (i, stmt) in ast.statements().iter().enumerate() {
-        let Stmt::FnCall(call, pos) = stmt else { continue };
+        let Stmt::FnCall(call, pos) = stmt else {
+            continue;
+        };
         if call.name != "extends" {
             continue;
         }
         let location = Location::new(file, *pos);
         if i != 0 || found.is_some() {
-            return Err(Error::invalid(location, "extends(…) phải là câu lệnh đầu tiên, và chỉ một lần"));
+            return Err(Error::invalid(
+                location,
+                "extends(…) phải là câu lệnh đầu tiên, và chỉ một lần",
+            ));
         }
         match call.args.as_slice() {
             [Expr::StringConstant(target, _)] => found = Some((target.to_string(), *pos)),
-            _ => return Err(Error::invalid(location, "extends cần một chuỗi cố định: extends(\"vn.enterprise\")")),
+            _ => {
+                return Err(Error::invalid(
+                    location,
+                    "extends cần một chuỗi cố định: extends(\"vn.enterprise\")",
+                ))
+            }
         }
     }
     Ok(found)
@@ -371,7 +408,12 @@ fn find_extends(ast: &AST, file: &str) -> Result<Option<(String, rhai::Position)
 
 /// `extends("vn.enterprise")` names a built-in pack; `extends("base/pack.rhai")`
 /// a file inside the same pack folder.
-fn resolve_extends(target: &str, root: &Root, limits: &Limits, location: &Location) -> Result<SourceFile, Error> {
+fn resolve_extends(
+    target: &str,
+    root: &Root,
+    limits: &Limits,
+    location: &Location,
+) -> Result<SourceFile, Error> {
     if let Some(file) = source::built_in(target) {
         return Ok(file);
     }
@@ -418,24 +460,25 @@ fn compile_rule(
             )
         })?;
     let arity = total - curry.len();
-    let reads = match analysis::reads(ast, name, total, curry.len(), &curry) {
-        Ok(names) => {
-            let mut indices = Vec::new();
-            for field in names {
-                match field_index.get(&field) {
-                    Some(&i) => indices.push(i),
-                    None => {
-                        return Err(Error::invalid(
+    let reads =
+        match analysis::reads(ast, name, total, curry.len(), &curry) {
+            Ok(names) => {
+                let mut indices = Vec::new();
+                for field in names {
+                    match field_index.get(&field) {
+                        Some(&i) => indices.push(i),
+                        None => return Err(Error::invalid(
                             location,
-                            format!("{context} đọc trường '{field}' chưa được khai báo bằng field(…)"),
-                        ))
+                            format!(
+                                "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
+                            ),
+                        )),
                     }
                 }
+                Some(indices)
             }
-            Some(indices)
-        }
-        Err(_) => None,
-    };
+            Err(_) => None,
+        };
     let score_reads = if arity < 3 {
         ScoreReads::default()
     } else {
@@ -489,7 +532,10 @@ fn finish(
             if !field_index.contains_key(other) {
                 return Err(Error::invalid(
                     here.clone(),
-                    format!("trường '{}': at_most nêu trường '{other}' chưa khai báo", field.name),
+                    format!(
+                        "trường '{}': at_most nêu trường '{other}' chưa khai báo",
+                        field.name
+                    ),
                 ));
             }
         }
@@ -509,7 +555,10 @@ fn finish(
         let group_index = groups.iter().position(|g| g.id == c.group).ok_or_else(|| {
             Error::invalid(
                 c.rule.location.clone(),
-                format!("tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)", c.id, c.group),
+                format!(
+                    "tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)",
+                    c.id, c.group
+                ),
             )
         })?;
         groups[group_index].max = groups[group_index].max + c.points;
@@ -531,7 +580,10 @@ fn finish(
     let total: Points = criteria.iter().map(|c| c.points).sum();
     let max_points = meta.max_points.unwrap_or(total);
     if total != max_points {
-        let by_group: Vec<String> = groups.iter().map(|g| format!("nhóm {}: {}", g.id, g.max)).collect();
+        let by_group: Vec<String> = groups
+            .iter()
+            .map(|g| format!("nhóm {}: {}", g.id, g.max))
+            .collect();
         return Err(Error::invalid(
             here.clone(),
             format!(
@@ -542,12 +594,19 @@ fn finish(
     }
 
     if draft.bands.is_empty() {
-        return Err(Error::invalid(here.clone(), "chưa khai báo mức xếp loại nào: band(…)"));
+        return Err(Error::invalid(
+            here.clone(),
+            "chưa khai báo mức xếp loại nào: band(…)",
+        ));
     }
     for pair in draft.bands.windows(2) {
         if pair[1].min >= pair[0].min {
             // Point at the declaration the pack being loaded made, if either.
-            let location = if pair[0].location.file == top_file { &pair[0].location } else { &pair[1].location };
+            let location = if pair[0].location.file == top_file {
+                &pair[0].location
+            } else {
+                &pair[1].location
+            };
             return Err(Error::invalid(
                 location.clone(),
                 format!(
@@ -561,7 +620,10 @@ fn finish(
     if lowest.min != Points::ZERO {
         return Err(Error::invalid(
             lowest.location.clone(),
-            format!("mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại", lowest.code),
+            format!(
+                "mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại",
+                lowest.code
+            ),
         ));
     }
     let bands: Vec<Band> = draft
@@ -580,7 +642,12 @@ fn finish(
             let codes: Vec<&str> = bands.iter().map(|b| b.code.as_str()).collect();
             Error::invalid(
                 g.when.location.clone(),
-                format!("điều kiện {}: cap '{}' không phải mức xếp loại ({})", g.id, g.cap, codes.join(", ")),
+                format!(
+                    "điều kiện {}: cap '{}' không phải mức xếp loại ({})",
+                    g.id,
+                    g.cap,
+                    codes.join(", ")
+                ),
             )
         })?;
         gates.push(Gate {
@@ -588,7 +655,13 @@ fn finish(
             label: g.label.clone(),
             cap: g.cap.clone(),
             location: g.when.location.clone(),
-            rule: compile_rule(&g.when, &ast, 3, format!("điều kiện {}", g.id), &field_index)?,
+            rule: compile_rule(
+                &g.when,
+                &ast,
+                3,
+                format!("điều kiện {}", g.id),
+                &field_index,
+            )?,
             cap_index,
         });
     }
@@ -602,7 +675,10 @@ fn finish(
     let layout = Arc::new(Layout {
         criteria: criteria.iter().map(|c| c.id.clone()).collect(),
         groups: groups.iter().map(|g| g.id.clone()).collect(),
-        bands: bands.iter().map(|b| (b.code.clone(), b.label.clone())).collect(),
+        bands: bands
+            .iter()
+            .map(|b| (b.code.clone(), b.label.clone()))
+            .collect(),
         gates: gates.iter().map(|g| g.id.clone()).collect(),
         pack: crate::PackRef {
             id: id.clone(),
@@ -610,7 +686,11 @@ fn finish(
             fingerprint: fingerprint.clone(),
         },
     });
-    let field_keys = draft.fields.iter().map(|f| f.name.as_str().into()).collect();
+    let field_keys = draft
+        .fields
+        .iter()
+        .map(|f| f.name.as_str().into())
+        .collect();
     Ok(Pack {
         inner: Arc::new(PackInner {
             id,
@@ -732,7 +812,10 @@ impl Pack {
     }
     /// The pack's own examples file (`examples.jsonl`), if it has one: `(name, text)`.
     pub fn examples_source(&self) -> Option<(&str, &str)> {
-        self.inner.examples.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))
+        self.inner
+            .examples
+            .as_ref()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
     }
     /// A short description of what the pack refers to, for results.
     pub fn pack_ref(&self) -> &crate::PackRef {
@@ -747,7 +830,11 @@ impl Pack {
         let show = |d: Option<NaiveDate>| d.map_or("…".to_string(), |d| d.to_string());
         Err(Error::NotInForce {
             pack: self.id().into(),
-            in_force: format!("từ {} đến {}", show(self.inner.in_force_from), show(self.inner.in_force_until)),
+            in_force: format!(
+                "từ {} đến {}",
+                show(self.inner.in_force_from),
+                show(self.inner.in_force_until)
+            ),
             period: period.to_string(),
         })
     }

@@ -53,7 +53,9 @@ pub(crate) fn built_in_ids() -> Vec<&'static str> {
 }
 
 fn built_in_dir(id: &str) -> Option<&'static Dir<'static>> {
-    BUILT_IN.get_dir(id).filter(|d| d.get_file(d.path().join(PACK_FILE)).is_some())
+    BUILT_IN
+        .get_dir(id)
+        .filter(|d| d.get_file(d.path().join(PACK_FILE)).is_some())
 }
 
 /// The pack file of the built-in pack `id`.
@@ -73,7 +75,11 @@ pub(crate) fn from_path(path: &Path, limits: &Limits) -> Result<SourceFile, Erro
         name: path.display().to_string(),
         reason,
     };
-    let file = if path.is_dir() { path.join(PACK_FILE) } else { path.to_path_buf() };
+    let file = if path.is_dir() {
+        path.join(PACK_FILE)
+    } else {
+        path.to_path_buf()
+    };
     let canonical = file.canonicalize().map_err(|e| not_found(e.to_string()))?;
     let root = canonical
         .parent()
@@ -89,7 +95,9 @@ pub(crate) fn from_path(path: &Path, limits: &Limits) -> Result<SourceFile, Erro
 
 fn read_limited(path: &Path, limits: &Limits) -> Result<String, Error> {
     let display = path.display().to_string();
-    let size = std::fs::metadata(path).map_err(|e| Error::io(&display, e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(&display, e))?
+        .len();
     if size > limits.max_source_size as u64 {
         return Err(Error::LimitExceeded {
             limit: crate::Limit::SourceSize,
@@ -169,14 +177,21 @@ impl rhai::ModuleResolver for PackResolver {
         path: &str,
         pos: Position,
     ) -> Result<Shared<Module>, Box<EvalAltResult>> {
-        let with_extension = if path.ends_with(".rhai") { path.to_string() } else { format!("{path}.rhai") };
+        let with_extension = if path.ends_with(".rhai") {
+            path.to_string()
+        } else {
+            format!("{path}.rhai")
+        };
         match self.root.read(&with_extension, &self.limits) {
             Ok((name, text)) => {
                 let mut ast = engine.compile(&text).map_err(|e| {
                     Box::new(EvalAltResult::ErrorInModule(path.into(), e.into(), pos))
                 })?;
                 ast.set_source(name.as_str());
-                self.files_read.lock().expect("resolver lock").push((name, text));
+                self.files_read
+                    .lock()
+                    .expect("resolver lock")
+                    .push((name, text));
                 let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)?;
                 Ok(module.into())
             }
@@ -208,7 +223,10 @@ mod tests {
     fn built_in_packs_are_embedded() {
         let ids = built_in_ids();
         assert!(ids.contains(&"vn.enterprise"), "{ids:?}");
-        assert!(built_in("vn.enterprise").unwrap().text.contains("criterion"));
+        assert!(built_in("vn.enterprise")
+            .unwrap()
+            .text
+            .contains("criterion"));
         assert!(built_in("no.such.pack").is_none());
     }
 }

@@ -34,18 +34,34 @@ impl Memo {
         state.finish()
     }
 
-    pub fn get(&self, hash: u64, reads: &[usize], values: &[Value], extra: &[i64]) -> Option<&Outcome> {
+    pub fn get(
+        &self,
+        hash: u64,
+        reads: &[usize],
+        values: &[Value],
+        extra: &[i64],
+    ) -> Option<&Outcome> {
         self.table
             .find(hash, |e| {
                 e.hash == hash
                     && *e.extra == *extra
                     && e.key.len() == reads.len()
-                    && reads.iter().zip(e.key.iter()).all(|(&i, k)| values[i] == *k)
+                    && reads
+                        .iter()
+                        .zip(e.key.iter())
+                        .all(|(&i, k)| values[i] == *k)
             })
             .map(|e| &e.outcome)
     }
 
-    pub fn insert(&mut self, hash: u64, reads: &[usize], values: &[Value], extra: Vec<i64>, outcome: Outcome) {
+    pub fn insert(
+        &mut self,
+        hash: u64,
+        reads: &[usize],
+        values: &[Value],
+        extra: Vec<i64>,
+        outcome: Outcome,
+    ) {
         if self.table.len() >= CAPACITY {
             return;
         }

@@ -71,7 +71,8 @@ impl Scores<'_> {
     }
 
     fn to_dynamic(&self) -> Dynamic {
-        let by_id = |ids: &mut dyn Iterator<Item = &str>, points: &mut dyn Iterator<Item = Points>| {
+        let by_id = |ids: &mut dyn Iterator<Item = &str>,
+                     points: &mut dyn Iterator<Item = Points>| {
             ids.zip(points)
                 .map(|(id, p)| (id.into(), Dynamic::from(p.as_f64())))
                 .collect::<rhai::Map>()
@@ -81,15 +82,27 @@ impl Scores<'_> {
         s.insert("total".into(), self.total.as_f64().into());
         s.insert(
             "groups".into(),
-            by_id(&mut inner.groups.iter().map(|g| g.id.as_str()), &mut self.groups.iter().copied()).into(),
+            by_id(
+                &mut inner.groups.iter().map(|g| g.id.as_str()),
+                &mut self.groups.iter().copied(),
+            )
+            .into(),
         );
         s.insert(
             "group_max".into(),
-            by_id(&mut inner.groups.iter().map(|g| g.id.as_str()), &mut inner.groups.iter().map(|g| g.max)).into(),
+            by_id(
+                &mut inner.groups.iter().map(|g| g.id.as_str()),
+                &mut inner.groups.iter().map(|g| g.max),
+            )
+            .into(),
         );
         s.insert(
             "criteria".into(),
-            by_id(&mut inner.criteria.iter().map(|c| c.id.as_str()), &mut self.criteria.iter().copied()).into(),
+            by_id(
+                &mut inner.criteria.iter().map(|c| c.id.as_str()),
+                &mut self.criteria.iter().copied(),
+            )
+            .into(),
         );
         s.insert("band".into(), inner.bands[self.band].code.clone().into());
         s.into()
@@ -129,7 +142,13 @@ impl Scorer {
         let Some(object) = record.as_object() else {
             return Ok(self.not_an_object(record));
         };
-        let slots: Vec<Option<&Json>> = self.pack.inner.fields.iter().map(|f| object.get(&f.name)).collect();
+        let slots: Vec<Option<&Json>> = self
+            .pack
+            .inner
+            .fields
+            .iter()
+            .map(|f| object.get(&f.name))
+            .collect();
         self.score_slots(&slots)
     }
 
@@ -151,7 +170,9 @@ impl Scorer {
         let outcome = match input {
             crate::RecordInput::Json(value) => self.score(value),
             crate::RecordInput::JsonLine(line) => self.score_json_line(line),
-            crate::RecordInput::Unreadable { id, message } => Ok(self.unreadable(id.clone(), message.clone())),
+            crate::RecordInput::Unreadable { id, message } => {
+                Ok(self.unreadable(id.clone(), message.clone()))
+            }
         };
         outcome.unwrap_or_else(|error| {
             let id = match input {
@@ -173,7 +194,10 @@ impl Scorer {
             Json::Bool(_) => "một giá trị đúng/sai",
             _ => "null",
         };
-        self.unreadable(None, format!("bản ghi phải là một đối tượng JSON, nhận {kind}"))
+        self.unreadable(
+            None,
+            format!("bản ghi phải là một đối tượng JSON, nhận {kind}"),
+        )
     }
 
     fn unreadable(&self, id: Option<String>, message: String) -> ScoreResult {
@@ -195,14 +219,30 @@ impl Scorer {
         } = self;
         let inner: &PackInner = &pack.inner;
         let layout = Arc::clone(&inner.layout);
-        let id = inner.field_index.get("id").and_then(|&i| record::id_of(slots[i]));
+        let id = inner
+            .field_index
+            .get("id")
+            .and_then(|&i| record::id_of(slots[i]));
         let (values, errors) = validate(&inner.fields, slots);
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
         if let Some(rule) = &inner.applies {
-            match evaluate(inner, scope, period_value, &mut memos[0], rule, &values, None) {
+            match evaluate(
+                inner,
+                scope,
+                period_value,
+                &mut memos[0],
+                rule,
+                &values,
+                None,
+            ) {
                 Ok(Outcome::Bool(false)) => {
-                    return Ok(ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new()));
+                    return Ok(ScoreResult::unscored(
+                        layout,
+                        id,
+                        Status::NotApplicable,
+                        Vec::new(),
+                    ));
                 }
                 Ok(Outcome::Bool(true)) => {}
                 Ok(Outcome::Award(..)) => unreachable!("applicability is checked to be a bool"),
@@ -219,7 +259,15 @@ impl Scorer {
         let mut reasons = Vec::with_capacity(n);
         let mut groups = vec![Points::ZERO; inner.groups.len()];
         for (i, criterion) in inner.criteria.iter().enumerate() {
-            let outcome = evaluate(inner, scope, period_value, &mut memos[1 + i], &criterion.rule, &values, None)?;
+            let outcome = evaluate(
+                inner,
+                scope,
+                period_value,
+                &mut memos[1 + i],
+                &criterion.rule,
+                &values,
+                None,
+            )?;
             let Outcome::Award(points, reason) = outcome else {
                 unreachable!("criteria are checked to give awards")
             };
@@ -245,16 +293,27 @@ impl Scorer {
                 band,
             };
             let memo = &mut memos[1 + n + g];
-            if let Outcome::Bool(true) = evaluate(inner, scope, period_value, memo, &gate.rule, &values, Some(&scores))? {
+            if let Outcome::Bool(true) = evaluate(
+                inner,
+                scope,
+                period_value,
+                memo,
+                &gate.rule,
+                &values,
+                Some(&scores),
+            )? {
                 fired.push(g);
                 class = class.max(gate.cap_index);
             }
         }
 
-        let name = inner.field_index.get("name").and_then(|&i| match &values[i] {
-            Value::String(s) => Some(s.to_string()),
-            _ => None,
-        });
+        let name = inner
+            .field_index
+            .get("name")
+            .and_then(|&i| match &values[i] {
+                Value::String(s) => Some(s.to_string()),
+                _ => None,
+            });
         Ok(ScoreResult {
             layout,
             id,
@@ -330,7 +389,10 @@ fn call(
         message: format!("phải trả về {expected}, nhận {}", value.type_name()),
     };
     if scores.is_some() || !rule.context.starts_with("tiêu chí") {
-        return value.as_bool().map(Outcome::Bool).map_err(|_| wrong("true/false"));
+        return value
+            .as_bool()
+            .map(Outcome::Bool)
+            .map_err(|_| wrong("true/false"));
     }
     let award = value
         .clone()

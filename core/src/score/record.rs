@@ -75,7 +75,10 @@ impl<'de> Visitor<'de> for Slots<'_> {
 
 /// Parses one JSON line into slots aligned with the pack's fields, or says
 /// (in Vietnamese) why the line is not a record.
-pub(crate) fn parse_line(line: &str, index: &HashMap<String, usize>) -> Result<Vec<Option<Json>>, String> {
+pub(crate) fn parse_line(
+    line: &str,
+    index: &HashMap<String, usize>,
+) -> Result<Vec<Option<Json>>, String> {
     let mut deserializer = serde_json::Deserializer::from_str(line);
     let slots = Slots { index }
         .deserialize(&mut deserializer)

@@ -70,30 +70,34 @@ fn visit(
         }
         let parent = path.len().checked_sub(2).map(|i| path[i]);
         match parent {
-            Some(ASTNode::Expr(Expr::Dot(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => match &bin.rhs {
-                Expr::Property(p, _) => {
-                    found.insert(p.2.to_string());
-                }
-                Expr::Dot(inner, ..) | Expr::Index(inner, ..) => match &inner.lhs {
+            Some(ASTNode::Expr(Expr::Dot(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => {
+                match &bin.rhs {
                     Expr::Property(p, _) => {
                         found.insert(p.2.to_string());
                     }
+                    Expr::Dot(inner, ..) | Expr::Index(inner, ..) => match &inner.lhs {
+                        Expr::Property(p, _) => {
+                            found.insert(p.2.to_string());
+                        }
+                        _ => problem = Some(format!("gọi phương thức trên {param_name}")),
+                    },
                     _ => problem = Some(format!("gọi phương thức trên {param_name}")),
-                },
-                _ => problem = Some(format!("gọi phương thức trên {param_name}")),
-            },
-            Some(ASTNode::Expr(Expr::Index(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => match &bin.rhs {
-                Expr::StringConstant(s, _) => {
-                    found.insert(s.to_string());
                 }
-                Expr::Variable(v, ..) => match constants.iter().find(|(n, _)| *n == v.1) {
-                    Some((_, value)) if value.is_string() => {
-                        found.insert(value.to_string());
+            }
+            Some(ASTNode::Expr(Expr::Index(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => {
+                match &bin.rhs {
+                    Expr::StringConstant(s, _) => {
+                        found.insert(s.to_string());
                     }
+                    Expr::Variable(v, ..) => match constants.iter().find(|(n, _)| *n == v.1) {
+                        Some((_, value)) if value.is_string() => {
+                            found.insert(value.to_string());
+                        }
+                        _ => problem = Some(format!("{param_name}[…] với khóa không cố định")),
+                    },
                     _ => problem = Some(format!("{param_name}[…] với khóa không cố định")),
-                },
-                _ => problem = Some(format!("{param_name}[…] với khóa không cố định")),
-            },
+                }
+            }
             Some(ASTNode::Expr(Expr::FnCall(call, _))) if call.namespace.is_empty() => {
                 let script_fn = ast
                     .iter_fn_def()
@@ -133,7 +137,10 @@ mod tests {
             fn rule(r, p) { if held(r, p) && r.published { r["reps"] >= 3 } else { r.extra.len() > 0 } }
         "#;
         let found = reads_of(script, "rule", 2).unwrap();
-        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["dates", "extra", "published", "reps"]);
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            ["dates", "extra", "published", "reps"]
+        );
     }
 
     #[test]

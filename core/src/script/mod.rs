@@ -156,7 +156,9 @@ fn register_dates(engine: &mut Engine) {
         .register_fn("<=", |a: Date, b: Date| a <= b)
         .register_fn(">", |a: Date, b: Date| a > b)
         .register_fn(">=", |a: Date, b: Date| a >= b)
-        .register_fn("days_between", |a: Date, b: Date| (b.0 - a.0).num_days() as INT)
+        .register_fn("days_between", |a: Date, b: Date| {
+            (b.0 - a.0).num_days() as INT
+        })
         .register_fn("add_days", |d: Date, n: INT| {
             d.0.checked_add_signed(chrono::Duration::days(n))
                 .map(Date)
@@ -253,7 +255,12 @@ pub(crate) const PARSING: &str = "đọc mã nguồn";
 
 /// Maps a Rhai runtime error to a typed [`Error`]; `fallback` gives the file,
 /// and the line when Rhai knows none (the line of the rule's declaration).
-pub(crate) fn eval_error(error: &EvalAltResult, fallback: &Location, context: &str, limits: &Limits) -> Error {
+pub(crate) fn eval_error(
+    error: &EvalAltResult,
+    fallback: &Location,
+    context: &str,
+    limits: &Limits,
+) -> Error {
     let (inner, position) = innermost(error);
     let location = if position.is_none() {
         fallback.clone()
@@ -348,13 +355,32 @@ mod tests {
 
     #[test]
     fn dates_and_periods() {
-        assert!(run(r#"p.contains(date("2024-12-31"))"#).unwrap().as_bool().unwrap());
-        assert!(!run(r#"p.contains(date("2023-12-31"))"#).unwrap().as_bool().unwrap());
+        assert!(run(r#"p.contains(date("2024-12-31"))"#)
+            .unwrap()
+            .as_bool()
+            .unwrap());
+        assert!(!run(r#"p.contains(date("2023-12-31"))"#)
+            .unwrap()
+            .as_bool()
+            .unwrap());
         assert!(!run("p.contains(())").unwrap().as_bool().unwrap());
-        let n = run(r#"p.count_dates([date("2024-03-01"), date("2024-03-01"), date("2025-01-01")])"#);
+        let n =
+            run(r#"p.count_dates([date("2024-03-01"), date("2024-03-01"), date("2025-01-01")])"#);
         assert_eq!(n.unwrap().as_int().unwrap(), 1);
-        assert_eq!(run(r#"days_between(date("2024-01-01"), date("2024-03-01"))"#).unwrap().as_int().unwrap(), 60);
-        assert_eq!(run(r#"date("05/11/2024").month"#).unwrap().as_int().unwrap(), 11);
+        assert_eq!(
+            run(r#"days_between(date("2024-01-01"), date("2024-03-01"))"#)
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            60
+        );
+        assert_eq!(
+            run(r#"date("05/11/2024").month"#)
+                .unwrap()
+                .as_int()
+                .unwrap(),
+            11
+        );
         assert!(run(r#"date("2024-02-30")"#).is_err());
     }
 

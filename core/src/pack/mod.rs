@@ -460,25 +460,26 @@ fn compile_rule(
             )
         })?;
     let arity = total - curry.len();
-    let reads =
-        match analysis::reads(ast, name, total, curry.len(), &curry) {
-            Ok(names) => {
-                let mut indices = Vec::new();
-                for field in names {
-                    match field_index.get(&field) {
-                        Some(&i) => indices.push(i),
-                        None => return Err(Error::invalid(
+    let reads = match analysis::reads(ast, name, total, curry.len(), &curry) {
+        Ok(names) => {
+            let mut indices = Vec::new();
+            for field in names {
+                match field_index.get(&field) {
+                    Some(&i) => indices.push(i),
+                    None => {
+                        return Err(Error::invalid(
                             location,
                             format!(
                                 "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
                             ),
-                        )),
+                        ))
                     }
                 }
-                Some(indices)
             }
-            Err(_) => None,
-        };
+            Some(indices)
+        }
+        Err(_) => None,
+    };
     let score_reads = if arity < 3 {
         ScoreReads::default()
     } else {

@@ -124,6 +124,7 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
         .set_max_map_size(limits.max_map_size)
         .set_max_modules(limits.max_modules)
         .set_max_variables(limits.max_variables)
+        .set_optimization_level(rhai::OptimizationLevel::Full)
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true);
     engine.disable_symbol("eval");
@@ -193,7 +194,32 @@ fn register_dates(engine: &mut Engine) {
         });
 }
 
+/// `any_below(s.groups, s.group_max, 0.5)`: whether some entry of `values`
+/// is below `share` of the same key's entry in `maxima`.
+fn any_below(
+    values: rhai::Map,
+    maxima: rhai::Map,
+    share: rhai::FLOAT,
+) -> Result<bool, Box<EvalAltResult>> {
+    let number = |d: &Dynamic| {
+        d.as_float()
+            .or_else(|_| d.as_int().map(|i| i as rhai::FLOAT))
+    };
+    for (key, value) in &values {
+        let max = maxima.get(key).ok_or_else(|| {
+            runtime_error(format!("any_below: không có giá trị tối đa cho '{key}'"))
+        })?;
+        match (number(value), number(max)) {
+            (Ok(v), Ok(m)) if v < share * m => return Ok(true),
+            (Ok(_), Ok(_)) => {}
+            _ => return Err(runtime_error(format!("any_below: '{key}' không phải số"))),
+        }
+    }
+    Ok(false)
+}
+
 fn register_awards(engine: &mut Engine) {
+    engine.register_fn("any_below", any_below);
     engine
         .register_type_with_name::<Award>("Award")
         .register_fn("pass", |reason: ImmutableString| Award {

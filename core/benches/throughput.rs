@@ -142,6 +142,12 @@ fn main() {
         }
     }
 
+    let stats: Vec<String> = scorer
+        .memo_stats()
+        .into_iter()
+        .filter(|(_, hits, misses)| hits + misses > 0)
+        .map(|(name, hits, misses)| format!("{name} {:.0}%", 100.0 * misses as f64 / (hits + misses) as f64))
+        .collect();
     let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
     let micros = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
     println!("records: {n} synthetic (examples/generate.py --seed 7 --bad-fraction 0.01), period 2024, {threads} threads, median of {runs} runs");
@@ -176,6 +182,8 @@ fn main() {
         engine_one.as_secs_f64() / native.as_secs_f64()
     );
     println!("| floor vs engine on the first 20,000 records | {disagreements} disagreements |");
+    println!();
+    println!("Memo misses (script evaluations) per rule over those 20,000 records: {}", stats.join(", "));
     assert!(check > 0);
 }
 

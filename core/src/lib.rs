@@ -56,6 +56,8 @@
 //! To score many records in parallel and in order, use [`Batch`]; to read
 //! JSON Lines, JSON arrays or CSV in bounded memory, use [`read_records`].
 
+#![warn(missing_docs)]
+
 mod batch;
 mod error;
 mod fields;

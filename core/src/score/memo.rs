@@ -22,6 +22,8 @@ struct Entry {
 pub(super) struct Memo {
     table: HashTable<Entry>,
     hasher: DefaultHashBuilder,
+    pub hits: u64,
+    pub misses: u64,
 }
 
 impl Memo {

@@ -118,10 +118,21 @@ impl Scorer {
         Ok(Scorer {
             pack: pack.clone(),
             period,
-            period_value: Dynamic::from(period),
+            period_value: Dynamic::from(period).into_shared(),
             memos: (0..rules).map(|_| Memo::default()).collect(),
             scope: Scope::new(),
         })
+    }
+
+    /// For each rule (`applies`, then criteria, then gates): its name, how
+    /// many evaluations its memo answered, and how many ran the script.
+    /// Opaque rules (whose reads are unknown) always run and count neither.
+    pub fn memo_stats(&self) -> Vec<(String, u64, u64)> {
+        let inner = &self.pack.inner;
+        let names = std::iter::once("applies".to_string())
+            .chain(inner.criteria.iter().map(|c| c.id.clone()))
+            .chain(inner.gates.iter().map(|g| g.id.clone()));
+        names.zip(&self.memos).map(|(name, m)| (name, m.hits, m.misses)).collect()
     }
 
     /// The pack.
@@ -346,8 +357,11 @@ fn evaluate(
     };
     let hash = memo.hash(reads, values, &extra);
     if let Some(outcome) = memo.get(hash, reads, values, &extra) {
-        return Ok(outcome.clone());
+        let outcome = outcome.clone();
+        memo.hits += 1;
+        return Ok(outcome);
     }
+    memo.misses += 1;
     let outcome = call(inner, scope, period, rule, values, scores)?;
     memo.insert(hash, reads, values, extra, outcome.clone());
     Ok(outcome)
@@ -371,7 +385,8 @@ fn call(
         None => (0..values.len()).for_each(&mut put),
     }
     let mut args: Vec<Dynamic> = rule.curry.iter().map(Dynamic::flatten_clone).collect();
-    args.push(record.into());
+    // Shared, so passing `r` on to helper functions copies a pointer, not the map.
+    args.push(Dynamic::from(record).into_shared());
     if rule.arity >= 2 {
         args.push(period.clone());
     }

@@ -146,7 +146,12 @@ fn main() {
         .memo_stats()
         .into_iter()
         .filter(|(_, hits, misses)| hits + misses > 0)
-        .map(|(name, hits, misses)| format!("{name} {:.0}%", 100.0 * misses as f64 / (hits + misses) as f64))
+        .map(|(name, hits, misses)| {
+            format!(
+                "{name} {:.0}%",
+                100.0 * misses as f64 / (hits + misses) as f64
+            )
+        })
         .collect();
     let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
     let micros = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
@@ -183,7 +188,10 @@ fn main() {
     );
     println!("| floor vs engine on the first 20,000 records | {disagreements} disagreements |");
     println!();
-    println!("Memo misses (script evaluations) per rule over those 20,000 records: {}", stats.join(", "));
+    println!(
+        "Memo misses (script evaluations) per rule over those 20,000 records: {}",
+        stats.join(", ")
+    );
     assert!(check > 0);
 }
 
@@ -284,10 +292,7 @@ mod native {
             .as_ref()
             .and_then(|d| d.iter().map(|s| parse_date(s)).collect());
         let conference = match &r.workers_conference_date {
-            Some(Some(s)) => match parse_date(s) {
-                Some(d) => Some(Some(d)),
-                None => None,
-            },
+            Some(Some(s)) => parse_date(s).map(Some),
             Some(None) => Some(None),
             None => None,
         };

@@ -19,7 +19,9 @@ use source::{PackResolver, Root, SourceFile};
 
 use crate::error::{Error, Limit, Location};
 use crate::fields::FieldSpec;
-use crate::script::{self, analysis, Limits};
+use crate::fields::FieldType;
+use crate::script::analysis::{self, Use};
+use crate::script::{self, Limits};
 use crate::{Period, Points};
 
 /// A group of criteria (`1` … `6`), with its maximum (the sum of its criteria).
@@ -99,8 +101,9 @@ pub(crate) struct Rule {
     pub curry: Vec<Dynamic>,
     /// Parameters after the curried ones (1 = `|r|`, 2 = `|r, p|`, 3 = `|r, p, s|`).
     pub arity: usize,
-    /// Indices of the fields read, or `None` if the rule is opaque.
-    pub reads: Option<Vec<usize>>,
+    /// Indices of the fields read and how they key the memo, or `None` if
+    /// the rule is opaque.
+    pub reads: Option<Vec<(usize, Use)>>,
     pub score_reads: ScoreReads,
     pub location: Location,
     pub context: String,
@@ -443,6 +446,7 @@ fn compile_rule(
     ast: &AST,
     max_arity: usize,
     context: String,
+    fields: &[FieldSpec],
     field_index: &HashMap<String, usize>,
 ) -> Result<Rule, Error> {
     let name = draft.fn_ptr.fn_name();
@@ -460,12 +464,25 @@ fn compile_rule(
             )
         })?;
     let arity = total - curry.len();
-    let reads = match analysis::reads(ast, name, total, curry.len(), &curry) {
+    let period = (arity >= 2).then_some(curry.len() + 1);
+    let reads = match analysis::reads(ast, name, total, curry.len(), period, &curry) {
         Ok(names) => {
             let mut indices = Vec::new();
-            for field in names {
+            for (field, how) in names {
                 match field_index.get(&field) {
-                    Some(&i) => indices.push(i),
+                    Some(&i) => {
+                        // A projection needs the type its native function takes.
+                        let how = match (how, &fields[i].ty) {
+                            (Use::CountDates, FieldType::List(inner))
+                                if **inner == FieldType::Date =>
+                            {
+                                how
+                            }
+                            (Use::Contains, FieldType::Date) => how,
+                            _ => Use::Raw,
+                        };
+                        indices.push((i, how));
+                    }
                     None => {
                         return Err(Error::invalid(
                             location,
@@ -483,12 +500,12 @@ fn compile_rule(
     let score_reads = if arity < 3 {
         ScoreReads::default()
     } else {
-        match analysis::reads(ast, name, total, curry.len() + 2, &curry) {
+        match analysis::reads(ast, name, total, curry.len() + 2, None, &curry) {
             Ok(names) => ScoreReads {
-                total: names.contains("total"),
-                groups: names.contains("groups") || names.contains("group_max"),
-                criteria: names.contains("criteria"),
-                band: names.contains("band"),
+                total: names.contains_key("total"),
+                groups: names.contains_key("groups") || names.contains_key("group_max"),
+                criteria: names.contains_key("criteria"),
+                band: names.contains_key("band"),
             },
             Err(_) => ScoreReads {
                 total: true,
@@ -563,17 +580,25 @@ fn finish(
             )
         })?;
         groups[group_index].max = groups[group_index].max + c.points;
-        let rule = compile_rule(&c.rule, &ast, 2, format!("tiêu chí {}", c.id), &field_index)?;
+        let rule = compile_rule(
+            &c.rule,
+            &ast,
+            2,
+            format!("tiêu chí {}", c.id),
+            &draft.fields,
+            &field_index,
+        )?;
         criteria.push(Criterion {
             id: c.id.clone(),
             group: c.group.clone(),
             label: c.label.clone(),
             points: c.points,
             location: c.rule.location.clone(),
-            reads: rule
-                .reads
-                .as_ref()
-                .map(|r| r.iter().map(|&i| draft.fields[i].name.clone()).collect()),
+            reads: rule.reads.as_ref().map(|r| {
+                r.iter()
+                    .map(|&(i, _)| draft.fields[i].name.clone())
+                    .collect()
+            }),
             rule,
             group_index,
         });
@@ -661,6 +686,7 @@ fn finish(
                 &ast,
                 3,
                 format!("điều kiện {}", g.id),
+                &draft.fields,
                 &field_index,
             )?,
             cap_index,
@@ -669,7 +695,16 @@ fn finish(
     let applies = draft
         .applies
         .as_ref()
-        .map(|r| compile_rule(r, &ast, 2, "điều kiện áp dụng".into(), &field_index))
+        .map(|r| {
+            compile_rule(
+                r,
+                &ast,
+                2,
+                "điều kiện áp dụng".into(),
+                &draft.fields,
+                &field_index,
+            )
+        })
         .transpose()?;
 
     let version = meta.version.unwrap_or_default();

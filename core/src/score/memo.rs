@@ -4,8 +4,34 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use std::borrow::Cow;
+
 use super::Outcome;
 use crate::fields::Value;
+use crate::script::analysis::Use;
+use crate::Period;
+
+/// The memo key's part for one field: its value, or what the rule can see of it.
+fn part<'a>(values: &'a [Value], (i, how): (usize, Use), period: &Period) -> Cow<'a, Value> {
+    match (how, &values[i]) {
+        (Use::Raw, value) => Cow::Borrowed(value),
+        (Use::CountDates, Value::List(items)) => {
+            let mut inside: Vec<_> = items
+                .iter()
+                .filter_map(|d| match d {
+                    Value::Date(d) if period.contains(*d) => Some(*d),
+                    _ => None,
+                })
+                .collect();
+            inside.sort_unstable();
+            inside.dedup();
+            Cow::Owned(Value::Int(inside.len() as i64))
+        }
+        (Use::Contains, Value::Date(d)) => Cow::Owned(Value::Bool(period.contains(*d))),
+        (Use::Contains, Value::Null) => Cow::Owned(Value::Bool(false)),
+        (_, value) => Cow::Borrowed(value),
+    }
+}
 
 /// Enough for every combination a real batch shows for one rule; past it,
 /// new combinations are evaluated without being stored, so memory stays bounded.
@@ -27,10 +53,16 @@ pub(super) struct Memo {
 }
 
 impl Memo {
-    pub fn hash(&self, reads: &[usize], values: &[Value], extra: &[i64]) -> u64 {
+    pub fn hash(
+        &self,
+        reads: &[(usize, Use)],
+        values: &[Value],
+        period: &Period,
+        extra: &[i64],
+    ) -> u64 {
         let mut state = self.hasher.build_hasher();
-        for &i in reads {
-            values[i].hash(&mut state);
+        for &read in reads {
+            part(values, read, period).hash(&mut state);
         }
         extra.hash(&mut state);
         state.finish()
@@ -39,8 +71,9 @@ impl Memo {
     pub fn get(
         &self,
         hash: u64,
-        reads: &[usize],
+        reads: &[(usize, Use)],
         values: &[Value],
+        period: &Period,
         extra: &[i64],
     ) -> Option<&Outcome> {
         self.table
@@ -51,23 +84,28 @@ impl Memo {
                     && reads
                         .iter()
                         .zip(e.key.iter())
-                        .all(|(&i, k)| values[i] == *k)
+                        .all(|(&read, k)| *part(values, read, period) == *k)
             })
             .map(|e| &e.outcome)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn insert(
         &mut self,
         hash: u64,
-        reads: &[usize],
+        reads: &[(usize, Use)],
         values: &[Value],
+        period: &Period,
         extra: Vec<i64>,
         outcome: Outcome,
     ) {
         if self.table.len() >= CAPACITY {
             return;
         }
-        let key = reads.iter().map(|&i| values[i].clone()).collect();
+        let key = reads
+            .iter()
+            .map(|&read| part(values, read, period).into_owned())
+            .collect();
         let entry = Entry {
             hash,
             key,

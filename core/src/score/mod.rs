@@ -132,7 +132,10 @@ impl Scorer {
         let names = std::iter::once("applies".to_string())
             .chain(inner.criteria.iter().map(|c| c.id.clone()))
             .chain(inner.gates.iter().map(|g| g.id.clone()));
-        names.zip(&self.memos).map(|(name, m)| (name, m.hits, m.misses)).collect()
+        names
+            .zip(&self.memos)
+            .map(|(name, m)| (name, m.hits, m.misses))
+            .collect()
     }
 
     /// The pack.
@@ -223,11 +226,12 @@ impl Scorer {
     fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
         let Scorer {
             pack,
+            period,
             period_value,
             memos,
             scope,
-            ..
         } = self;
+        let key_period: &Period = period;
         let inner: &PackInner = &pack.inner;
         let layout = Arc::clone(&inner.layout);
         let id = inner
@@ -242,6 +246,7 @@ impl Scorer {
                 inner,
                 scope,
                 period_value,
+                key_period,
                 &mut memos[0],
                 rule,
                 &values,
@@ -274,6 +279,7 @@ impl Scorer {
                 inner,
                 scope,
                 period_value,
+                key_period,
                 &mut memos[1 + i],
                 &criterion.rule,
                 &values,
@@ -308,6 +314,7 @@ impl Scorer {
                 inner,
                 scope,
                 period_value,
+                key_period,
                 memo,
                 &gate.rule,
                 &values,
@@ -342,10 +349,12 @@ impl Scorer {
 }
 
 /// Evaluates one rule for one record, through its memo.
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     inner: &PackInner,
     scope: &mut Scope<'static>,
     period: &Dynamic,
+    key_period: &Period,
     memo: &mut Memo,
     rule: &Rule,
     values: &[Value],
@@ -355,15 +364,15 @@ fn evaluate(
     let Some(reads) = &rule.reads else {
         return call(inner, scope, period, rule, values, scores);
     };
-    let hash = memo.hash(reads, values, &extra);
-    if let Some(outcome) = memo.get(hash, reads, values, &extra) {
+    let hash = memo.hash(reads, values, key_period, &extra);
+    if let Some(outcome) = memo.get(hash, reads, values, key_period, &extra) {
         let outcome = outcome.clone();
         memo.hits += 1;
         return Ok(outcome);
     }
     memo.misses += 1;
     let outcome = call(inner, scope, period, rule, values, scores)?;
-    memo.insert(hash, reads, values, extra, outcome.clone());
+    memo.insert(hash, reads, values, key_period, extra, outcome.clone());
     Ok(outcome)
 }
 
@@ -381,7 +390,7 @@ fn call(
         record.insert(inner.field_keys[i].clone(), values[i].to_dynamic());
     };
     match &rule.reads {
-        Some(reads) => reads.iter().copied().for_each(&mut put),
+        Some(reads) => reads.iter().for_each(|&(i, _)| put(i)),
         None => (0..values.len()).for_each(&mut put),
     }
     let mut args: Vec<Dynamic> = rule.curry.iter().map(Dynamic::flatten_clone).collect();

@@ -6,34 +6,103 @@
 //! function are understood; anything else (a method call on `r`, `r[expr]`,
 //! `r` stored in a variable or given to a native function) makes the rule
 //! *opaque*, and the engine then evaluates it for every record.
+//!
+//! It also notes *how* each field is used. A field read only as
+//! `p.count_dates(r.field)` or `p.contains(r.field)`, where `p` is the
+//! period, affects the rule only through that pure function's value (how
+//! many distinct dates lie in the period; whether the date does), so the memo
+//! can key on that value instead of the raw dates: records with different
+//! dates but the same answer share one evaluation.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use rhai::{ASTNode, Dynamic, Expr, Stmt, AST};
 
-/// The properties a parameter is read by, or why that cannot be known.
-pub(crate) type Reads = Result<BTreeSet<String>, String>;
+/// How a rule uses one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// Its value itself.
+    Raw,
+    /// Only through `p.count_dates(r.field)`.
+    CountDates,
+    /// Only through `p.contains(r.field)`.
+    Contains,
+}
+
+/// The properties a parameter is read by and how, or why that cannot be known.
+pub(crate) type Reads = Result<BTreeMap<String, Use>, String>;
 
 /// Properties of parameter number `param` read by the script function
 /// `name` of arity `arity` (including what it passes on to other script
-/// functions). `known` gives the values of leading curried parameters.
-pub(crate) fn reads(ast: &AST, name: &str, arity: usize, param: usize, known: &[Dynamic]) -> Reads {
-    let mut found = BTreeSet::new();
+/// functions). `period` is the index of the period parameter, if any;
+/// `known` gives the values of leading curried parameters.
+pub(crate) fn reads(
+    ast: &AST,
+    name: &str,
+    arity: usize,
+    param: usize,
+    period: Option<usize>,
+    known: &[Dynamic],
+) -> Reads {
+    let mut found = BTreeMap::new();
     let mut visited = HashSet::new();
-    visit(ast, name, arity, param, known, &mut found, &mut visited)?;
+    visit(
+        ast,
+        name,
+        arity,
+        param,
+        period,
+        known,
+        &mut found,
+        &mut visited,
+    )?;
     Ok(found)
 }
 
+fn note(found: &mut BTreeMap<String, Use>, field: String, how: Use) {
+    found
+        .entry(field)
+        .and_modify(|seen| {
+            if *seen != how {
+                *seen = Use::Raw;
+            }
+        })
+        .or_insert(how);
+}
+
+/// `p.count_dates(<expr>)` or `p.contains(<expr>)` around `inner`, with `p` the period?
+fn projection(path: &[ASTNode], inner: &Expr, period_name: Option<&rhai::ImmutableString>) -> Use {
+    let n = path.len();
+    let (Some(period_name), true) = (period_name, n >= 4) else {
+        return Use::Raw;
+    };
+    let (ASTNode::Expr(Expr::MethodCall(call, _)), ASTNode::Expr(Expr::Dot(outer, ..))) =
+        (path[n - 3], path[n - 4])
+    else {
+        return Use::Raw;
+    };
+    let receiver_is_period =
+        matches!(&outer.lhs, Expr::Variable(v, ..) if v.1 == *period_name && v.2.is_empty());
+    let only_argument = call.args.len() == 1 && std::ptr::eq(&call.args[0], inner);
+    match call.name.as_str() {
+        "count_dates" if receiver_is_period && only_argument => Use::CountDates,
+        "contains" if receiver_is_period && only_argument => Use::Contains,
+        _ => Use::Raw,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn visit(
     ast: &AST,
     name: &str,
     arity: usize,
     param: usize,
+    period: Option<usize>,
     known: &[Dynamic],
-    found: &mut BTreeSet<String>,
-    visited: &mut HashSet<(String, usize, usize)>,
+    found: &mut BTreeMap<String, Use>,
+    visited: &mut HashSet<(String, usize, usize, Option<usize>)>,
 ) -> Result<(), String> {
-    if !visited.insert((name.to_string(), arity, param)) {
+    if !visited.insert((name.to_string(), arity, param, period)) {
         return Ok(());
     }
     let def = ast
@@ -41,6 +110,7 @@ fn visit(
         .find(|f| f.name == name && f.params.len() == arity)
         .ok_or_else(|| format!("không tìm thấy hàm {name}"))?;
     let param_name = def.params[param].clone();
+    let period_name = period.and_then(|i| def.params.get(i)).cloned();
     let constants: Vec<(rhai::ImmutableString, &Dynamic)> = def
         .params
         .iter()
@@ -51,7 +121,7 @@ fn visit(
     // (`clone_functions_only_filtered` does not filter in Rhai 1.27: retain instead.)
     let mut only = ast.clone_functions_only();
     only.retain_functions(|_, _, n, a| n == name && a == arity);
-    let mut calls: Vec<(String, usize, usize)> = Vec::new();
+    let mut calls: Vec<(String, usize, usize, Option<usize>)> = Vec::new();
     let mut problem: Option<String> = None;
 
     only.walk(&mut |path: &[ASTNode]| {
@@ -70,15 +140,17 @@ fn visit(
         }
         let parent = path.len().checked_sub(2).map(|i| path[i]);
         match parent {
-            Some(ASTNode::Expr(Expr::Dot(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => {
+            Some(ASTNode::Expr(dot @ Expr::Dot(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => {
                 match &bin.rhs {
                     Expr::Property(p, _) => {
-                        found.insert(p.2.to_string());
+                        note(
+                            found,
+                            p.2.to_string(),
+                            projection(path, dot, period_name.as_ref()),
+                        );
                     }
                     Expr::Dot(inner, ..) | Expr::Index(inner, ..) => match &inner.lhs {
-                        Expr::Property(p, _) => {
-                            found.insert(p.2.to_string());
-                        }
+                        Expr::Property(p, _) => note(found, p.2.to_string(), Use::Raw),
                         _ => problem = Some(format!("gọi phương thức trên {param_name}")),
                     },
                     _ => problem = Some(format!("gọi phương thức trên {param_name}")),
@@ -86,24 +158,36 @@ fn visit(
             }
             Some(ASTNode::Expr(Expr::Index(bin, ..))) if std::ptr::eq(&bin.lhs, expr) => {
                 match &bin.rhs {
-                    Expr::StringConstant(s, _) => {
-                        found.insert(s.to_string());
-                    }
+                    Expr::StringConstant(s, _) => note(found, s.to_string(), Use::Raw),
                     Expr::Variable(v, ..) => match constants.iter().find(|(n, _)| *n == v.1) {
                         Some((_, value)) if value.is_string() => {
-                            found.insert(value.to_string());
+                            let field = Dynamic::clone(value)
+                                .flatten()
+                                .into_immutable_string()
+                                .unwrap_or_default();
+                            note(found, field.to_string(), Use::Raw)
                         }
                         _ => problem = Some(format!("{param_name}[…] với khóa không cố định")),
                     },
                     _ => problem = Some(format!("{param_name}[…] với khóa không cố định")),
                 }
             }
-            Some(ASTNode::Expr(Expr::FnCall(call, _))) if call.namespace.is_empty() => {
+            // A call in an expression, or a whole statement that is a call (`|r, p| held(r, p)`).
+            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _)))
+                if call.namespace.is_empty() =>
+            {
                 let script_fn = ast
                     .iter_fn_def()
                     .any(|f| f.name == call.name && f.params.len() == call.args.len());
+                let period_at = period_name.as_ref().and_then(|pn| {
+                    call.args.iter().position(
+                        |a| matches!(a, Expr::Variable(v, ..) if v.1 == *pn && v.2.is_empty()),
+                    )
+                });
                 match call.args.iter().position(|a| std::ptr::eq(a, expr)) {
-                    Some(i) if script_fn => calls.push((call.name.to_string(), call.args.len(), i)),
+                    Some(i) if script_fn => {
+                        calls.push((call.name.to_string(), call.args.len(), i, period_at))
+                    }
                     _ => problem = Some(format!("{param_name} được truyền cho hàm {}", call.name)),
                 }
             }
@@ -114,8 +198,17 @@ fn visit(
     if let Some(problem) = problem {
         return Err(problem);
     }
-    for (callee, callee_arity, index) in calls {
-        visit(ast, &callee, callee_arity, index, &[], found, visited)?;
+    for (callee, callee_arity, index, period_at) in calls {
+        visit(
+            ast,
+            &callee,
+            callee_arity,
+            index,
+            period_at,
+            &[],
+            found,
+            visited,
+        )?;
     }
     Ok(())
 }
@@ -127,7 +220,11 @@ mod tests {
     fn reads_of(script: &str, name: &str, arity: usize) -> Reads {
         let engine = rhai::Engine::new_raw();
         let ast = engine.compile(script).unwrap();
-        reads(&ast, name, arity, 0, &[])
+        reads(&ast, name, arity, 0, (arity > 1).then_some(1), &[])
+    }
+
+    fn names(reads: Reads) -> Vec<String> {
+        reads.unwrap().into_keys().collect()
     }
 
     #[test]
@@ -138,9 +235,11 @@ mod tests {
         "#;
         let found = reads_of(script, "rule", 2).unwrap();
         assert_eq!(
-            found.into_iter().collect::<Vec<_>>(),
+            found.keys().collect::<Vec<_>>(),
             ["dates", "extra", "published", "reps"]
         );
+        assert_eq!(found["dates"], Use::CountDates);
+        assert_eq!(found["reps"], Use::Raw);
     }
 
     #[test]
@@ -156,7 +255,50 @@ mod tests {
     fn curried_constants_name_fields() {
         let engine = rhai::Engine::new_raw();
         let ast = engine.compile("fn rule(field, r) { r[field] }").unwrap();
-        let found = reads(&ast, "rule", 2, 1, &["flag".into()]).unwrap();
-        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["flag"]);
+        let found = reads(&ast, "rule", 2, 1, None, &["flag".into()]);
+        assert_eq!(names(found), ["flag"]);
+        // A closure's captured variable arrives shared.
+        let shared = Dynamic::from("flag").into_shared();
+        assert_eq!(names(reads(&ast, "rule", 2, 1, None, &[shared])), ["flag"]);
+    }
+
+    #[test]
+    fn projections_need_the_period_as_receiver_and_no_other_use() {
+        let found = reads_of(
+            "fn rule(r, p) { p.contains(r.day) && p.count_dates(r.days) > 1 }",
+            "rule",
+            2,
+        )
+        .unwrap();
+        assert_eq!(
+            (found["day"], found["days"]),
+            (Use::Contains, Use::CountDates)
+        );
+        // Another receiver, or a second, raw use, keeps the raw value.
+        let found = reads_of("fn rule(r, p) { \"abc\".contains(r.day) }", "rule", 2).unwrap();
+        assert_eq!(found["day"], Use::Raw);
+        let found = reads_of(
+            "fn rule(r, p) { if p.contains(r.day) { `${r.day}` } else { \"\" } }",
+            "rule",
+            2,
+        )
+        .unwrap();
+        assert_eq!(found["day"], Use::Raw);
+        // Through a helper that receives the period under another name.
+        let found = reads_of(
+            "fn held(x, q) { q.count_dates(x.days) > 0 } fn rule(r, p) { held(r, p) }",
+            "rule",
+            2,
+        )
+        .unwrap();
+        assert_eq!(found["days"], Use::CountDates);
+        // A helper that does not receive the period cannot project.
+        let found = reads_of(
+            "fn held(x, q) { q.count_dates(x.days) > 0 } fn rule(r, p) { held(r, 1) }",
+            "rule",
+            2,
+        )
+        .unwrap();
+        assert_eq!(found["days"], Use::Raw);
     }
 }

@@ -271,6 +271,15 @@ fn packs() -> Result<(), Fatal> {
     Ok(())
 }
 
+/// What a rule reads, for `check`.
+fn reads(reads: &Option<Vec<String>>) -> String {
+    match reads {
+        Some(reads) if reads.is_empty() => "không đọc trường nào".to_string(),
+        Some(reads) => format!("đọc: {}", reads.join(", ")),
+        None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
+    }
+}
+
 fn check(name: &str) -> Result<ExitCode, Fatal> {
     let mut out = String::new();
     let pack = match Pack::load(name) {
@@ -282,6 +291,9 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
         }
     };
     say!(out, "✓ {} — {}", pack.id(), pack.title());
+    if let Some(description) = pack.description() {
+        say!(out, "  {description}");
+    }
     say!(
         out,
         "  phiên bản {} · hiệu lực {} · dấu vân tay {}",

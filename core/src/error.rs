@@ -57,6 +57,8 @@ impl fmt::Display for Location {
 pub enum Limit {
     /// Operations in one evaluation (endless loops).
     Operations,
+    /// Operations while a pack file's top level runs (loading).
+    LoadOperations,
     /// Nested function calls (endless recursion).
     CallDepth,
     /// Nesting of expressions in the source.
@@ -82,6 +84,7 @@ impl Limit {
     pub fn name(self) -> &'static str {
         match self {
             Limit::Operations => "max_operations",
+            Limit::LoadOperations => "max_load_operations",
             Limit::CallDepth => "max_call_levels",
             Limit::ExpressionDepth => "max_expr_depth",
             Limit::StringSize => "max_string_size",
@@ -96,7 +99,7 @@ impl Limit {
 
     fn describe(self) -> &'static str {
         match self {
-            Limit::Operations => "số phép tính (vòng lặp không dừng?)",
+            Limit::Operations | Limit::LoadOperations => "số phép tính (vòng lặp không dừng?)",
             Limit::CallDepth => "độ sâu lời gọi hàm (đệ quy không dừng?)",
             Limit::ExpressionDepth => "độ lồng biểu thức",
             Limit::StringSize => "độ dài chuỗi",

@@ -252,6 +252,11 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
 }
 
 fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
+    if let Value::List(items) = value {
+        return items.iter().enumerate().find_map(|(i, item)| {
+            check_range(spec, item).map(|m| format!("phần tử thứ {}: {m}", i + 1))
+        });
+    }
     let number = match value {
         Value::Int(i) => *i as f64,
         Value::Number(n) => *n,
@@ -460,6 +465,23 @@ mod tests {
         );
         assert_eq!(values[3], Value::Int(2));
         assert_eq!(values[4], Value::Null);
+    }
+
+    #[test]
+    fn list_items_are_checked_too() {
+        let mut counts = spec("counts", "list<int>");
+        counts.min = Some(0.0);
+        let slots = [Some(json!([1, -2]))];
+        let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
+        let (_, errors) = validate(&[counts], &slots);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("phần tử thứ 2: không được âm"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]

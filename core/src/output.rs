@@ -85,7 +85,16 @@ impl ScoreResult {
                 );
             }
             Status::Error => {
-                let _ = writeln!(out, "   Không chấm được điểm — dữ liệu có lỗi:");
+                let pack_failed = self
+                    .errors()
+                    .iter()
+                    .all(|e| e.field.is_none() && e.message.starts_with(crate::score::PACK_FAILED));
+                let why = if pack_failed {
+                    "bộ quy tắc gặp lỗi"
+                } else {
+                    "dữ liệu có lỗi"
+                };
+                let _ = writeln!(out, "   Không chấm được điểm — {why}:");
                 for error in self.errors() {
                     match &error.field {
                         Some(field) => {

@@ -99,3 +99,37 @@ fn printing_scripts_do_not_reach_stdout_and_still_score() {
         .unwrap();
     assert_eq!(result.status(), Status::Scored);
 }
+
+#[test]
+fn an_import_inside_the_function_that_uses_it_works() {
+    let pack = Pack::load(
+        repo()
+            .join("tests/hostile/import-inside-function")
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut scorer = Scorer::new(&pack, "2024".parse().unwrap()).unwrap();
+    let mut record = good_record();
+    // Two dialogue dates are needed now: one is not enough.
+    record["periodic_dialogue_dates"] = serde_json::json!(["2024-03-01"]);
+    assert_eq!(
+        scorer
+            .score(&record)
+            .unwrap()
+            .criterion("2.1")
+            .unwrap()
+            .to_string(),
+        "0"
+    );
+    record["periodic_dialogue_dates"] = serde_json::json!(["2024-03-01", "2024-09-01"]);
+    assert_eq!(
+        scorer
+            .score(&record)
+            .unwrap()
+            .criterion("2.1")
+            .unwrap()
+            .to_string(),
+        "10"
+    );
+}

@@ -290,6 +290,24 @@ fn apply_field(spec: &mut FieldSpec, e: &mut Entries) -> Fallible<()> {
     if let Some(description) = e.string("description")? {
         spec.description = Some(description);
     }
+    let item = match &spec.ty {
+        FieldType::List(inner) => inner.as_ref(),
+        other => other,
+    };
+    if (spec.min.is_some() || spec.max.is_some())
+        && !matches!(item, FieldType::Int | FieldType::Number)
+    {
+        return fail(format!(
+            "{}: min/max chỉ dùng cho trường số (int, number), trường này là {}",
+            e.what, spec.ty
+        ));
+    }
+    if spec.values.is_some() && *item != FieldType::String {
+        return fail(format!(
+            "{}: values chỉ dùng cho trường chuỗi (string), trường này là {}",
+            e.what, spec.ty
+        ));
+    }
     Ok(())
 }
 

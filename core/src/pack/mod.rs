@@ -79,6 +79,8 @@ pub struct Gate {
     pub cap: String,
     /// Where its condition is declared.
     pub location: Location,
+    /// The record fields its condition reads (`None`: cannot be known).
+    pub reads: Option<Vec<String>>,
     #[serde(skip)]
     pub(crate) rule: Rule,
     #[serde(skip)]
@@ -263,6 +265,7 @@ impl PackLoader {
             }
         };
         ast.set_source(file.name.as_str());
+        check_imports_in_functions(&ast, &file.name)?;
         let modules = std::mem::take(&mut *files_read.lock().expect("resolver lock"));
         Ok(Compiled { file, ast, modules })
     }
@@ -379,6 +382,62 @@ fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
     found
 }
 
+/// Rules run as functions, which do not see the file's top-level imports
+/// (a Rhai rule). Say so when loading, at the line, instead of failing on
+/// every record.
+fn check_imports_in_functions(ast: &AST, file: &str) -> Result<(), Error> {
+    let top: Vec<(String, rhai::Position)> = ast
+        .statements()
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Import(x, pos) => Some((x.1.name.to_string(), *pos)),
+            _ => None,
+        })
+        .collect();
+    if top.is_empty() {
+        return Ok(());
+    }
+    for def in ast.iter_fn_def() {
+        let mut only = ast.clone_functions_only();
+        only.retain_functions(|_, _, n, a| n == def.name && a == def.params.len());
+        let mut local = Vec::new();
+        let mut used = None;
+        only.walk(&mut |path: &[rhai::ASTNode]| {
+            match path.last() {
+                Some(rhai::ASTNode::Stmt(Stmt::Import(x, _))) => local.push(x.1.name.to_string()),
+                Some(rhai::ASTNode::Expr(Expr::FnCall(call, pos)))
+                    if !call.namespace.is_empty() =>
+                {
+                    used.get_or_insert((call.namespace.root().to_string(), *pos));
+                }
+                Some(rhai::ASTNode::Stmt(Stmt::FnCall(call, pos)))
+                    if !call.namespace.is_empty() =>
+                {
+                    used.get_or_insert((call.namespace.root().to_string(), *pos));
+                }
+                Some(rhai::ASTNode::Expr(Expr::Variable(v, _, pos))) if !v.2.is_empty() => {
+                    used.get_or_insert((v.2.root().to_string(), *pos));
+                }
+                _ => {}
+            }
+            true
+        });
+        if let Some((alias, pos)) = used.filter(|(alias, _)| !local.contains(alias)) {
+            if let Some((_, import_pos)) = top.iter().find(|(a, _)| *a == alias) {
+                return Err(Error::invalid(
+                    Location::new(file, pos),
+                    format!(
+                        "'{alias}::' dùng trong hàm nhưng import ở ngoài (dòng {}); hàm và quy tắc không thấy import ở ngoài: \
+                         đặt `import \"…\" as {alias};` bên trong hàm dùng nó",
+                        import_pos.line().unwrap_or(0)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The target of the file's `extends("…")`, which must be its first statement.
 fn find_extends(ast: &AST, file: &str) -> Result<Option<(String, rhai::Position)>, Error> {
     let mut found = None;
@@ -425,7 +484,12 @@ fn resolve_extends(
         path: target.into(),
         reason,
     };
+    let looks_like_id = !target.contains('/') && !target.ends_with(".rhai");
     match root {
+        Root::Disk(dir) if looks_like_id && !dir.join(target).exists() => Err(refused(format!(
+            "không phải bộ quy tắc có sẵn ({}) và không có tệp này trong thư mục",
+            source::built_in_ids().join(", ")
+        ))),
         Root::Disk(dir) => {
             root.read(target, limits).map_err(refused)?;
             let path = dir.join(target);
@@ -526,6 +590,12 @@ fn compile_rule(
     })
 }
 
+fn field_names(rule: &Rule, fields: &[FieldSpec]) -> Option<Vec<String>> {
+    rule.reads
+        .as_ref()
+        .map(|r| r.iter().map(|&(i, _)| fields[i].name.clone()).collect())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn finish(
     draft: Draft,
@@ -603,6 +673,8 @@ fn finish(
             group_index,
         });
     }
+    // A criterion added by a child pack goes with its group, not at the end.
+    criteria.sort_by_key(|c: &Criterion| c.group_index);
     let total: Points = criteria.iter().map(|c| c.points).sum();
     let max_points = meta.max_points.unwrap_or(total);
     if total != max_points {
@@ -676,19 +748,21 @@ fn finish(
                 ),
             )
         })?;
+        let rule = compile_rule(
+            &g.when,
+            &ast,
+            3,
+            format!("điều kiện {}", g.id),
+            &draft.fields,
+            &field_index,
+        )?;
         gates.push(Gate {
             id: g.id.clone(),
             label: g.label.clone(),
             cap: g.cap.clone(),
             location: g.when.location.clone(),
-            rule: compile_rule(
-                &g.when,
-                &ast,
-                3,
-                format!("điều kiện {}", g.id),
-                &draft.fields,
-                &field_index,
-            )?,
+            reads: field_names(&rule, &draft.fields),
+            rule,
             cap_index,
         });
     }
@@ -833,6 +907,14 @@ impl Pack {
     /// The classification bands, best first.
     pub fn bands(&self) -> &[Band] {
         &self.inner.bands
+    }
+    /// The fields the applicability rule reads, if the pack has one
+    /// (`Some(None)`: it has one, but what it reads cannot be known).
+    pub fn applies_reads(&self) -> Option<Option<Vec<String>>> {
+        self.inner
+            .applies
+            .as_ref()
+            .map(|r| field_names(r, &self.inner.fields))
     }
     /// The gates.
     pub fn gates(&self) -> &[Gate] {

@@ -35,6 +35,9 @@ pub struct Scorer {
     scope: Scope<'static>,
 }
 
+/// How the message of a record that the pack (not the data) failed on begins.
+pub(crate) const PACK_FAILED: &str = "lỗi bộ quy tắc";
+
 /// What a rule evaluated to.
 #[derive(Clone, Debug)]
 pub(crate) enum Outcome {
@@ -196,7 +199,7 @@ impl Scorer {
                     .and_then(|v| record::id_of(v.get("id"))),
                 crate::RecordInput::Unreadable { id, .. } => id.clone(),
             };
-            self.unreadable(id, format!("lỗi bộ quy tắc: {error}"))
+            self.unreadable(id, format!("{PACK_FAILED}: {error}"))
         })
     }
 

@@ -68,6 +68,7 @@ impl Limits {
     pub(crate) fn value(&self, limit: Limit) -> u64 {
         match limit {
             Limit::Operations => self.max_operations,
+            Limit::LoadOperations => self.max_load_operations,
             Limit::CallDepth => self.max_call_levels as u64,
             Limit::ExpressionDepth => self.max_expr_depth as u64,
             Limit::StringSize => self.max_string_size as u64,
@@ -308,11 +309,12 @@ pub(crate) fn eval_error(
         _ => None,
     };
     if let Some(limit) = limit {
-        let max = if limit == Limit::Operations && context == LOADING {
-            limits.max_load_operations
+        let limit = if limit == Limit::Operations && context == LOADING {
+            Limit::LoadOperations
         } else {
-            limits.value(limit)
+            limit
         };
+        let max = limits.value(limit);
         return Error::LimitExceeded {
             limit,
             max,

@@ -335,18 +335,13 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
             group.max
         );
         for c in pack.criteria().iter().filter(|c| c.group == group.id) {
-            let reads = match &c.reads {
-                Some(reads) => format!("đọc: {}", reads.join(", ")),
-                None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)"
-                    .to_string(),
-            };
             say!(
                 out,
                 "      {:<5} {:>5}  {} [{}]",
                 c.id,
                 c.points.to_string(),
                 c.label,
-                reads
+                reads(&c.reads)
             );
         }
     }
@@ -359,11 +354,15 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
     for gate in pack.gates() {
         say!(
             out,
-            "  điều kiện {}: {} → tối đa {}",
+            "  điều kiện {}: {} → tối đa {} [{}]",
             gate.id,
             gate.label,
-            gate.cap
+            gate.cap,
+            reads(&gate.reads)
         );
+    }
+    if let Some(applies) = pack.applies_reads() {
+        say!(out, "  điều kiện áp dụng [{}]", reads(&applies));
     }
     for deadline in pack.calendar() {
         say!(

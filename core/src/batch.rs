@@ -79,42 +79,107 @@ impl Batch {
     /// Reads, scores and hands on records chunk by chunk: `sink` gets every
     /// mapped result in input order. Returns how many records were scored.
     ///
+    /// On native targets three stages overlap: a thread reads the next chunk,
+    /// the pool scores (and maps) the current one, and this thread hands the
+    /// previous one to `sink`. At most three chunks are in memory.
+    ///
     /// Stops with the error when the input cannot be read further or the
     /// sink fails; every record read before that has had its result.
     pub fn stream<T: Send>(
         &self,
-        inputs: impl Iterator<Item = Result<RecordInput, Error>>,
+        inputs: impl Iterator<Item = Result<RecordInput, Error>> + Send,
         map: impl Fn(ScoreResult) -> T + Sync,
         mut sink: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<usize, Error> {
-        let mut inputs = inputs.fuse();
-        let mut count = 0;
-        loop {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            let mut failure = None;
-            for input in inputs.by_ref() {
-                match input {
-                    Ok(input) => chunk.push(input),
-                    Err(e) => {
-                        failure = Some(e);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            std::thread::scope(|scope| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(1);
+                scope.spawn(move || {
+                    let mut inputs = inputs.fuse();
+                    loop {
+                        let chunk = next_chunk(&mut inputs);
+                        let last = chunk.last;
+                        if sender.send(chunk).is_err() || last {
+                            break;
+                        }
+                    }
+                });
+                let map = &map;
+                let mut count = 0;
+                let mut scored: Vec<T> = Vec::new();
+                let mut failure = None;
+                for chunk in receiver {
+                    count += chunk.records.len();
+                    failure = chunk.failure;
+                    let records = chunk.records;
+                    let scoring = scope.spawn(move || self.score_map(&records, map));
+                    for out in std::mem::take(&mut scored) {
+                        sink(out)?;
+                    }
+                    scored = scoring.join().expect("the scoring thread does not panic");
+                    if failure.is_some() || chunk.last {
                         break;
                     }
                 }
-                if chunk.len() == CHUNK {
-                    break;
+                for out in scored {
+                    sink(out)?;
+                }
+                failure.map_or(Ok(count), Err)
+            })
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut inputs = inputs.fuse();
+            let mut count = 0;
+            loop {
+                let chunk = next_chunk(&mut inputs);
+                count += chunk.records.len();
+                for out in self.score_map(&chunk.records, &map) {
+                    sink(out)?;
+                }
+                if let Some(e) = chunk.failure {
+                    return Err(e);
+                }
+                if chunk.last {
+                    return Ok(count);
                 }
             }
-            let done = chunk.len() < CHUNK;
-            count += chunk.len();
-            for out in self.score_map(&chunk, &map) {
-                sink(out)?;
-            }
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            if done {
-                return Ok(count);
+        }
+    }
+}
+
+/// Records read together, and the error that ended the input, if any.
+struct Chunk {
+    records: Vec<RecordInput>,
+    failure: Option<Error>,
+    last: bool,
+}
+
+fn next_chunk(inputs: &mut impl Iterator<Item = Result<RecordInput, Error>>) -> Chunk {
+    let mut records = Vec::with_capacity(CHUNK);
+    for input in inputs.by_ref() {
+        match input {
+            Ok(input) => records.push(input),
+            Err(e) => {
+                return Chunk {
+                    records,
+                    failure: Some(e),
+                    last: true,
+                }
             }
         }
+        if records.len() == CHUNK {
+            return Chunk {
+                records,
+                failure: None,
+                last: false,
+            };
+        }
+    }
+    Chunk {
+        records,
+        failure: None,
+        last: true,
     }
 }

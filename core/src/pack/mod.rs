@@ -90,6 +90,8 @@ pub struct Gate {
 /// Which parts of the scores a gate reads (its third parameter).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ScoreReads {
+    /// The gate reads the scores only as `any_below(s.groups, s.group_max, share)`.
+    pub any_below: Option<f64>,
     pub total: bool,
     pub groups: bool,
     pub criteria: bool,
@@ -563,15 +565,22 @@ fn compile_rule(
     };
     let score_reads = if arity < 3 {
         ScoreReads::default()
+    } else if let Some(share) = analysis::any_below_share(ast, name, total, curry.len() + 2) {
+        ScoreReads {
+            any_below: Some(share),
+            ..ScoreReads::default()
+        }
     } else {
         match analysis::reads(ast, name, total, curry.len() + 2, None, &curry) {
             Ok(names) => ScoreReads {
+                any_below: None,
                 total: names.contains_key("total"),
                 groups: names.contains_key("groups") || names.contains_key("group_max"),
                 criteria: names.contains_key("criteria"),
                 band: names.contains_key("band"),
             },
             Err(_) => ScoreReads {
+                any_below: None,
                 total: true,
                 groups: true,
                 criteria: true,

@@ -58,6 +58,14 @@ impl Scores<'_> {
     fn key(&self, rule: &Rule) -> Vec<i64> {
         let reads = rule.score_reads;
         let mut key = Vec::new();
+        if let Some(share) = reads.any_below {
+            let below = self
+                .groups
+                .iter()
+                .zip(&self.inner.groups)
+                .any(|(got, group)| got.as_f64() < share * group.max.as_f64());
+            key.push(below as i64);
+        }
         if reads.total {
             key.push(self.total.hundredths());
         }
@@ -73,7 +81,7 @@ impl Scores<'_> {
         key
     }
 
-    fn to_dynamic(&self) -> Dynamic {
+    fn to_dynamic(&self, reads: crate::pack::ScoreReads) -> Dynamic {
         let by_id = |ids: &mut dyn Iterator<Item = &str>,
                      points: &mut dyn Iterator<Item = Points>| {
             ids.zip(points)
@@ -83,31 +91,36 @@ impl Scores<'_> {
         let inner = self.inner;
         let mut s = rhai::Map::new();
         s.insert("total".into(), self.total.as_f64().into());
-        s.insert(
-            "groups".into(),
-            by_id(
-                &mut inner.groups.iter().map(|g| g.id.as_str()),
-                &mut self.groups.iter().copied(),
-            )
-            .into(),
-        );
-        s.insert(
-            "group_max".into(),
-            by_id(
-                &mut inner.groups.iter().map(|g| g.id.as_str()),
-                &mut inner.groups.iter().map(|g| g.max),
-            )
-            .into(),
-        );
-        s.insert(
-            "criteria".into(),
-            by_id(
-                &mut inner.criteria.iter().map(|c| c.id.as_str()),
-                &mut self.criteria.iter().copied(),
-            )
-            .into(),
-        );
         s.insert("band".into(), inner.bands[self.band].code.clone().into());
+        // Only what the gate reads (an opaque gate has every flag set).
+        if reads.groups || reads.any_below.is_some() {
+            s.insert(
+                "groups".into(),
+                by_id(
+                    &mut inner.groups.iter().map(|g| g.id.as_str()),
+                    &mut self.groups.iter().copied(),
+                )
+                .into(),
+            );
+            s.insert(
+                "group_max".into(),
+                by_id(
+                    &mut inner.groups.iter().map(|g| g.id.as_str()),
+                    &mut inner.groups.iter().map(|g| g.max),
+                )
+                .into(),
+            );
+        }
+        if reads.criteria {
+            s.insert(
+                "criteria".into(),
+                by_id(
+                    &mut inner.criteria.iter().map(|c| c.id.as_str()),
+                    &mut self.criteria.iter().copied(),
+                )
+                .into(),
+            );
+        }
         s.into()
     }
 }
@@ -403,7 +416,7 @@ fn call(
         args.push(period.clone());
     }
     if rule.arity >= 3 {
-        args.push(scores.map_or(Dynamic::UNIT, Scores::to_dynamic));
+        args.push(scores.map_or(Dynamic::UNIT, |s| s.to_dynamic(rule.score_reads)));
     }
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
     let value = inner

@@ -91,6 +91,70 @@ fn projection(path: &[ASTNode], inner: &Expr, period_name: Option<&rhai::Immutab
     }
 }
 
+/// If the scores parameter `param` of `name` is used only as
+/// `any_below(s.groups, s.group_max, share)` with a constant share, that share:
+/// the gate then depends on the scores only through that one boolean.
+pub(crate) fn any_below_share(ast: &AST, name: &str, arity: usize, param: usize) -> Option<f64> {
+    let def = ast
+        .iter_fn_def()
+        .find(|f| f.name == name && f.params.len() == arity)?;
+    let param_name = def.params[param].clone();
+    let mut only = ast.clone_functions_only();
+    only.retain_functions(|_, _, n, a| n == name && a == arity);
+    let mut share: Option<f64> = None;
+    let mut other_use = false;
+    only.walk(&mut |path: &[ASTNode]| {
+        let n = path.len();
+        let ASTNode::Expr(Expr::Variable(var, ..)) = path[n - 1] else {
+            return true;
+        };
+        if var.1 != param_name {
+            return true;
+        }
+        let call = match (n >= 3).then(|| path[n - 3]) {
+            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+                call
+            }
+            _ => {
+                other_use = true;
+                return false;
+            }
+        };
+        let property = |e: &Expr, want: &str| {
+            matches!(e, Expr::Dot(bin, ..)
+                if matches!(&bin.lhs, Expr::Variable(v, ..) if v.1 == param_name)
+                && matches!(&bin.rhs, Expr::Property(p, _) if p.2 == want))
+        };
+        let constant = match call.args.get(2) {
+            Some(Expr::FloatConstant(f, _)) => Some(**f),
+            Some(Expr::IntegerConstant(i, _)) => Some(*i as f64),
+            _ => None,
+        };
+        match constant {
+            Some(c)
+                if call.name == "any_below"
+                    && call.namespace.is_empty()
+                    && call.args.len() == 3
+                    && property(&call.args[0], "groups")
+                    && property(&call.args[1], "group_max")
+                    && share.is_none_or(|s| s == c) =>
+            {
+                share = Some(c);
+                true
+            }
+            _ => {
+                other_use = true;
+                false
+            }
+        }
+    });
+    if other_use {
+        None
+    } else {
+        share
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn visit(
     ast: &AST,
@@ -260,6 +324,32 @@ mod tests {
         // A closure's captured variable arrives shared.
         let shared = Dynamic::from("flag").into_shared();
         assert_eq!(names(reads(&ast, "rule", 2, 1, None, &[shared])), ["flag"]);
+    }
+
+    #[test]
+    fn any_below_alone_projects_the_scores() {
+        let engine = rhai::Engine::new_raw();
+        let share = |body: &str| {
+            let ast = engine
+                .compile(format!("fn gate(r, p, s) {{ {body} }}"))
+                .unwrap();
+            any_below_share(&ast, "gate", 3, 2)
+        };
+        assert_eq!(share("any_below(s.groups, s.group_max, 0.5)"), Some(0.5));
+        assert_eq!(
+            share("r.x || any_below(s.groups, s.group_max, 1)"),
+            Some(1.0)
+        );
+        assert_eq!(
+            share("any_below(s.groups, s.group_max, 0.5) || s.total < 50.0"),
+            None
+        );
+        assert_eq!(share("any_below(s.criteria, s.group_max, 0.5)"), None);
+        assert_eq!(
+            share("let k = 0.5; any_below(s.groups, s.group_max, k)"),
+            None
+        );
+        assert_eq!(share("r.x"), None);
     }
 
     #[test]

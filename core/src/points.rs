@@ -140,6 +140,18 @@ mod tests {
     }
 
     #[test]
+    fn display_is_what_json_writes() {
+        // The JSON line writes points with `Display`; serde must agree.
+        for h in (-200_000..200_000)
+            .step_by(7)
+            .chain([1, 63, 167, 1005, 99_999, 10_000_001])
+        {
+            let p = Points::from_hundredths(h);
+            assert_eq!(p.to_string(), serde_json::to_string(&p).unwrap(), "{h}");
+        }
+    }
+
+    #[test]
     fn serializes_as_number() {
         let json =
             serde_json::to_string(&[Points::from_hundredths(800), Points::from_hundredths(63)])

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use rhai::ImmutableString;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -56,7 +55,7 @@ pub struct ScoreResult {
     pub(crate) class: Option<usize>,
     pub(crate) groups: Vec<Points>,
     pub(crate) criteria: Vec<Points>,
-    pub(crate) reasons: Vec<ImmutableString>,
+    pub(crate) reasons: Vec<crate::score::Reason>,
     pub(crate) gates: Vec<usize>,
     pub(crate) errors: Vec<FieldError>,
 }
@@ -133,7 +132,7 @@ impl ScoreResult {
             .criteria
             .iter()
             .map(String::as_str)
-            .zip(self.reasons.iter().map(|r| r.as_str()))
+            .zip(self.reasons.iter().map(|r| r.text.as_str()))
     }
     /// The ids of the gates that fired.
     pub fn gates(&self) -> impl Iterator<Item = &str> {
@@ -148,9 +147,80 @@ impl ScoreResult {
         &self.layout.pack
     }
 
-    /// The result as one line of JSON (no trailing newline).
+    /// The result as one line of JSON (no trailing newline): the same text
+    /// as `serde_json::to_string(&result)`, written from fragments prepared
+    /// once per pack and per reason, because this is the CLI's hot path.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).expect("a result always serializes")
+        use std::fmt::Write;
+        let json = &self.layout.json;
+        let mut out = String::with_capacity(2048);
+        let string = |out: &mut String, text: Option<&str>| match text {
+            Some(text) => out.push_str(&serde_json::to_string(text).expect("a string serializes")),
+            None => out.push_str("null"),
+        };
+        out.push_str("{\"id\":");
+        string(&mut out, self.id.as_deref());
+        let _ = write!(out, ",\"status\":\"{}\",\"total\":", self.status.as_str());
+        match self.total {
+            Some(total) => {
+                let _ = write!(out, "{total}");
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"class\":");
+        match self.class {
+            Some(i) => {
+                let (code, label) = &json.bands[i];
+                let _ = write!(out, "{code},\"class_label\":{label}");
+            }
+            None => out.push_str("null,\"class_label\":null"),
+        }
+        let map = |out: &mut String,
+                   keys: &[String],
+                   values: &mut dyn Iterator<Item = &dyn std::fmt::Display>| {
+            out.push('{');
+            for (n, (key, value)) in keys.iter().zip(values).enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{key}{value}");
+            }
+            out.push('}');
+        };
+        out.push_str(",\"groups\":");
+        map(
+            &mut out,
+            &json.groups,
+            &mut self.groups.iter().map(|p| p as &dyn std::fmt::Display),
+        );
+        out.push_str(",\"criteria\":");
+        map(
+            &mut out,
+            &json.criteria,
+            &mut self.criteria.iter().map(|p| p as &dyn std::fmt::Display),
+        );
+        out.push_str(",\"gates\":[");
+        for (n, &gate) in self.gates.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&json.gates[gate]);
+        }
+        out.push_str("],\"reasons\":");
+        map(
+            &mut out,
+            &json.criteria,
+            &mut self
+                .reasons
+                .iter()
+                .map(|r| &r.json as &dyn std::fmt::Display),
+        );
+        out.push_str(",\"errors\":");
+        out.push_str(&serde_json::to_string(&self.errors).expect("errors serialize"));
+        out.push_str(",\"pack\":");
+        out.push_str(&json.pack);
+        out.push('}');
+        out
     }
 }
 

@@ -309,3 +309,28 @@ fn memoised_results_equal_fresh_ones() {
         assert_eq!(warm, cold);
     }
 }
+
+#[test]
+fn the_fast_json_line_is_exactly_what_serde_writes() {
+    let mut inputs: Vec<RecordInput> =
+        std::fs::read_to_string(repo().join("examples/doanh-nghiep-2024.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| RecordInput::JsonLine(l.to_string()))
+            .collect();
+    inputs.push(RecordInput::JsonLine("{ hỏng".into()));
+    inputs.push(RecordInput::Json(json!({"id": 7, "ownership": "state"})));
+    inputs.push(RecordInput::Unreadable {
+        id: None,
+        message: "dòng \"lạ\"\n".into(),
+    });
+    for id in Pack::built_in_ids() {
+        let pack = Pack::load(id).unwrap();
+        for result in Batch::new(&pack, period()).unwrap().score(&inputs) {
+            assert_eq!(
+                result.to_json_line(),
+                serde_json::to_string(&result).unwrap()
+            );
+        }
+    }
+}

@@ -121,6 +121,22 @@ pub(crate) struct Layout {
     pub bands: Vec<(String, String)>,
     pub gates: Vec<String>,
     pub pack: crate::PackRef,
+    /// The same, as JSON fragments written once, for the JSON line.
+    pub json: LayoutJson,
+}
+
+/// JSON fragments of a [`Layout`]: `"2.4":` keys, quoted codes, the pack object.
+#[derive(Debug)]
+pub(crate) struct LayoutJson {
+    pub criteria: Vec<String>,
+    pub groups: Vec<String>,
+    pub bands: Vec<(String, String)>,
+    pub gates: Vec<String>,
+    pub pack: String,
+}
+
+fn json_str(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serializes")
 }
 
 #[derive(Debug)]
@@ -403,28 +419,28 @@ fn check_imports_in_functions(ast: &AST, file: &str) -> Result<(), Error> {
         let mut only = ast.clone_functions_only();
         only.retain_functions(|_, _, n, a| n == def.name && a == def.params.len());
         let mut local = Vec::new();
-        let mut used = None;
+        let mut used = Vec::new();
         only.walk(&mut |path: &[rhai::ASTNode]| {
             match path.last() {
                 Some(rhai::ASTNode::Stmt(Stmt::Import(x, _))) => local.push(x.1.name.to_string()),
                 Some(rhai::ASTNode::Expr(Expr::FnCall(call, pos)))
                     if !call.namespace.is_empty() =>
                 {
-                    used.get_or_insert((call.namespace.root().to_string(), *pos));
+                    used.push((call.namespace.root().to_string(), *pos));
                 }
                 Some(rhai::ASTNode::Stmt(Stmt::FnCall(call, pos)))
                     if !call.namespace.is_empty() =>
                 {
-                    used.get_or_insert((call.namespace.root().to_string(), *pos));
+                    used.push((call.namespace.root().to_string(), *pos));
                 }
                 Some(rhai::ASTNode::Expr(Expr::Variable(v, _, pos))) if !v.2.is_empty() => {
-                    used.get_or_insert((v.2.root().to_string(), *pos));
+                    used.push((v.2.root().to_string(), *pos));
                 }
                 _ => {}
             }
             true
         });
-        if let Some((alias, pos)) = used.filter(|(alias, _)| !local.contains(alias)) {
+        for (alias, pos) in used.into_iter().filter(|(alias, _)| !local.contains(alias)) {
             if let Some((_, import_pos)) = top.iter().find(|(a, _)| *a == alias) {
                 return Err(Error::invalid(
                     Location::new(file, pos),
@@ -791,7 +807,29 @@ fn finish(
         .transpose()?;
 
     let version = meta.version.unwrap_or_default();
+    let pack_ref = crate::PackRef {
+        id: id.clone(),
+        version: version.clone(),
+        fingerprint: fingerprint.clone(),
+    };
+    let json = LayoutJson {
+        criteria: criteria
+            .iter()
+            .map(|c| format!("{}:", json_str(&c.id)))
+            .collect(),
+        groups: groups
+            .iter()
+            .map(|g| format!("{}:", json_str(&g.id)))
+            .collect(),
+        bands: bands
+            .iter()
+            .map(|b| (json_str(&b.code), json_str(&b.label)))
+            .collect(),
+        gates: gates.iter().map(|g| json_str(&g.id)).collect(),
+        pack: serde_json::to_string(&pack_ref).expect("a pack ref serializes"),
+    };
     let layout = Arc::new(Layout {
+        json,
         criteria: criteria.iter().map(|c| c.id.clone()).collect(),
         groups: groups.iter().map(|g| g.id.clone()).collect(),
         bands: bands
@@ -799,11 +837,7 @@ fn finish(
             .map(|b| (b.code.clone(), b.label.clone()))
             .collect(),
         gates: gates.iter().map(|g| g.id.clone()).collect(),
-        pack: crate::PackRef {
-            id: id.clone(),
-            version: version.clone(),
-            fingerprint: fingerprint.clone(),
-        },
+        pack: pack_ref,
     });
     let field_keys = draft
         .fields

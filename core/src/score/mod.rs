@@ -42,7 +42,15 @@ pub(crate) const PACK_FAILED: &str = "lỗi bộ quy tắc";
 #[derive(Clone, Debug)]
 pub(crate) enum Outcome {
     Bool(bool),
-    Award(Points, ImmutableString),
+    Award(Points, Reason),
+}
+
+/// A criterion's reason, with its JSON form made once (it is memoised with
+/// the outcome, so a reason shared by many records is escaped once).
+#[derive(Clone, Debug)]
+pub(crate) struct Reason {
+    pub text: ImmutableString,
+    pub json: ImmutableString,
 }
 
 /// The scores a gate may read (its third parameter, `s`).
@@ -455,5 +463,12 @@ fn call(
             })
         }
     };
-    Ok(Outcome::Award(points, award.reason))
+    let json = serde_json::to_string(award.reason.as_str()).expect("a string serializes");
+    Ok(Outcome::Award(
+        points,
+        Reason {
+            text: award.reason,
+            json: json.into(),
+        },
+    ))
 }

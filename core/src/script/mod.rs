@@ -220,7 +220,11 @@ fn any_below(
 }
 
 fn register_awards(engine: &mut Engine) {
-    engine.register_fn("any_below", any_below);
+    engine
+        .register_fn("any_below", any_below)
+        .register_fn("any_below", |v: rhai::Map, m: rhai::Map, share: INT| {
+            any_below(v, m, share as rhai::FLOAT)
+        });
     engine
         .register_type_with_name::<Award>("Award")
         .register_fn("pass", |reason: ImmutableString| Award {

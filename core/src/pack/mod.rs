@@ -554,15 +554,13 @@ fn compile_rule(
                 match field_index.get(&field) {
                     Some(&i) => {
                         // A projection needs the type its native function takes.
-                        let how = match (how, &fields[i].ty) {
-                            (Use::CountDates, FieldType::List(inner))
-                                if **inner == FieldType::Date =>
-                            {
-                                how
-                            }
-                            (Use::Contains, FieldType::Date) => how,
-                            _ => Use::Raw,
+                        let fits = match (&how, &fields[i].ty) {
+                            (Use::CountDates, FieldType::List(inner)) => **inner == FieldType::Date,
+                            (Use::Contains, FieldType::Date) => true,
+                            (Use::Bracket(_), FieldType::Int | FieldType::Number) => true,
+                            _ => false,
                         };
+                        let how = if fits { how } else { Use::Raw };
                         indices.push((i, how));
                     }
                     None => {

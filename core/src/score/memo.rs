@@ -12,8 +12,8 @@ use crate::script::analysis::Use;
 use crate::Period;
 
 /// The memo key's part for one field: its value, or what the rule can see of it.
-fn part<'a>(values: &'a [Value], (i, how): (usize, Use), period: &Period) -> Cow<'a, Value> {
-    match (how, &values[i]) {
+fn part<'a>(values: &'a [Value], (i, how): &(usize, Use), period: &Period) -> Cow<'a, Value> {
+    match (how, &values[*i]) {
         (Use::Raw, value) => Cow::Borrowed(value),
         (Use::CountDates, Value::List(items)) => {
             let mut inside: Vec<_> = items
@@ -29,6 +29,12 @@ fn part<'a>(values: &'a [Value], (i, how): (usize, Use), period: &Period) -> Cow
         }
         (Use::Contains, Value::Date(d)) => Cow::Owned(Value::Bool(period.contains(*d))),
         (Use::Contains, Value::Null) => Cow::Owned(Value::Bool(false)),
+        (Use::Bracket(bounds), Value::Int(n)) => Cow::Owned(Value::Int(
+            crate::script::bracket_index(bounds, *n as f64) as i64,
+        )),
+        (Use::Bracket(bounds), Value::Number(x)) => {
+            Cow::Owned(Value::Int(crate::script::bracket_index(bounds, *x) as i64))
+        }
         (_, value) => Cow::Borrowed(value),
     }
 }
@@ -61,7 +67,7 @@ impl Memo {
         extra: &[i64],
     ) -> u64 {
         let mut state = self.hasher.build_hasher();
-        for &read in reads {
+        for read in reads {
             part(values, read, period).hash(&mut state);
         }
         extra.hash(&mut state);
@@ -84,7 +90,7 @@ impl Memo {
                     && reads
                         .iter()
                         .zip(e.key.iter())
-                        .all(|(&read, k)| *part(values, read, period) == *k)
+                        .all(|(read, k)| *part(values, read, period) == *k)
             })
             .map(|e| &e.outcome)
     }
@@ -104,7 +110,7 @@ impl Memo {
         }
         let key = reads
             .iter()
-            .map(|&read| part(values, read, period).into_owned())
+            .map(|read| part(values, read, period).into_owned())
             .collect();
         let entry = Entry {
             hash,

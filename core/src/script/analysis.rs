@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use rhai::{ASTNode, Dynamic, Expr, Stmt, AST};
 
 /// How a rule uses one field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Use {
     /// Its value itself.
     Raw,
@@ -27,6 +27,9 @@ pub(crate) enum Use {
     CountDates,
     /// Only through `p.contains(r.field)`.
     Contains,
+    /// Only through `bracket(r.field, [bounds…], …)` with constant bounds,
+    /// directly or as the argument of a helper that does only that.
+    Bracket(std::sync::Arc<[f64]>),
 }
 
 /// The properties a parameter is read by and how, or why that cannot be known.
@@ -70,9 +73,119 @@ fn note(found: &mut BTreeMap<String, Use>, field: String, how: Use) {
         .or_insert(how);
 }
 
-/// `p.count_dates(<expr>)` or `p.contains(<expr>)` around `inner`, with `p` the period?
-fn projection(path: &[ASTNode], inner: &Expr, period_name: Option<&rhai::ImmutableString>) -> Use {
+/// The constant numbers of an array literal (`[50, 150, 300]`).
+fn constant_numbers(expr: &Expr) -> Option<Vec<f64>> {
+    let number = |d: &Dynamic| d.as_int().map(|i| i as f64).or_else(|_| d.as_float()).ok();
+    match expr {
+        Expr::Array(items, _) => items
+            .iter()
+            .map(|item| match item {
+                Expr::IntegerConstant(i, _) => Some(*i as f64),
+                Expr::FloatConstant(f, _) => Some(**f),
+                _ => None,
+            })
+            .collect(),
+        Expr::DynamicConstant(value, _) => value
+            .read_lock::<rhai::Array>()?
+            .iter()
+            .map(number)
+            .collect(),
+        _ => None,
+    }
+}
+
+/// `bracket(<arg>, [constant bounds], …)` with `arg` the call's first argument?
+fn bracket_bounds(call: &rhai::FnCallExpr, arg: &Expr) -> Option<std::sync::Arc<[f64]>> {
+    let first = call.args.first()?;
+    (call.name == "bracket"
+        && call.namespace.is_empty()
+        && call.args.len() == 3
+        && std::ptr::eq(first, arg))
+    .then(|| constant_numbers(&call.args[1]))
+    .flatten()
+    .map(Into::into)
+}
+
+/// If parameter `param` of the script function `name` is used only as the
+/// first argument of `bracket(…)` with constant bounds, those bounds.
+fn param_bracket(
+    ast: &AST,
+    name: &str,
+    arity: usize,
+    param: usize,
+) -> Option<std::sync::Arc<[f64]>> {
+    let def = ast
+        .iter_fn_def()
+        .find(|f| f.name == name && f.params.len() == arity)?;
+    let param_name = def.params[param].clone();
+    let mut only = ast.clone_functions_only();
+    only.retain_functions(|_, _, n, a| n == name && a == arity);
+    let mut bounds: Option<std::sync::Arc<[f64]>> = None;
+    let mut other_use = false;
+    only.walk(&mut |path: &[ASTNode]| {
+        let n = path.len();
+        let ASTNode::Expr(var @ Expr::Variable(v, ..)) = path[n - 1] else {
+            return true;
+        };
+        if v.1 != param_name {
+            return true;
+        }
+        let found = match (n >= 2).then(|| path[n - 2]) {
+            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+                bracket_bounds(call, var)
+            }
+            _ => None,
+        };
+        match found {
+            Some(b) if bounds.as_ref().is_none_or(|seen| *seen == b) => {
+                bounds = Some(b);
+                true
+            }
+            _ => {
+                other_use = true;
+                false
+            }
+        }
+    });
+    if other_use {
+        None
+    } else {
+        bounds
+    }
+}
+
+/// What `inner` (an `r.field` read) is wrapped in: `p.count_dates(…)` or
+/// `p.contains(…)` with `p` the period, `bracket(…, [bounds], …)`, or a
+/// script helper that only brackets its argument. Anything else is raw.
+fn projection(
+    ast: &AST,
+    path: &[ASTNode],
+    inner: &Expr,
+    period_name: Option<&rhai::ImmutableString>,
+) -> Use {
     let n = path.len();
+    if n >= 3 {
+        if let ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _)) =
+            path[n - 3]
+        {
+            if let Some(bounds) = bracket_bounds(call, inner) {
+                return Use::Bracket(bounds);
+            }
+            let arity = call.args.len();
+            let script_fn = call.namespace.is_empty()
+                && ast
+                    .iter_fn_def()
+                    .any(|f| f.name == call.name && f.params.len() == arity);
+            if let (true, Some(index)) = (
+                script_fn,
+                call.args.iter().position(|a| std::ptr::eq(a, inner)),
+            ) {
+                if let Some(bounds) = param_bracket(ast, &call.name, arity, index) {
+                    return Use::Bracket(bounds);
+                }
+            }
+        }
+    }
     let (Some(period_name), true) = (period_name, n >= 4) else {
         return Use::Raw;
     };
@@ -210,7 +323,7 @@ fn visit(
                         note(
                             found,
                             p.2.to_string(),
-                            projection(path, dot, period_name.as_ref()),
+                            projection(ast, path, dot, period_name.as_ref()),
                         );
                     }
                     Expr::Dot(inner, ..) | Expr::Index(inner, ..) => match &inner.lhs {
@@ -361,7 +474,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (found["day"], found["days"]),
+            (found["day"].clone(), found["days"].clone()),
             (Use::Contains, Use::CountDates)
         );
         // Another receiver, or a second, raw use, keeps the raw value.
@@ -390,5 +503,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found["days"], Use::Raw);
+    }
+
+    #[test]
+    fn brackets_with_constant_bounds_project() {
+        let brackets = |script: &str| reads_of(script, "rule", 2).unwrap()["n"].clone();
+        let b: std::sync::Arc<[f64]> = vec![50.0, 150.0].into();
+        assert_eq!(
+            brackets("fn rule(r, p) { bracket(r.n, [50, 150], [3, 4, 9]) }"),
+            Use::Bracket(b.clone())
+        );
+        assert_eq!(
+            brackets("fn need(x) { bracket(x, [50, 150], [3, 4, 9]) } fn rule(r, p) { r.m >= need(r.n) }"),
+            Use::Bracket(b)
+        );
+        assert_eq!(
+            brackets(
+                "fn need(x) { bracket(x, [50, 150], [3, 4, 9]) + x } fn rule(r, p) { need(r.n) }"
+            ),
+            Use::Raw
+        );
+        assert_eq!(
+            brackets("fn rule(r, p) { let b = [50]; bracket(r.n, b, [1, 2]) }"),
+            Use::Raw
+        );
+        assert_eq!(
+            brackets("fn rule(r, p) { bracket(r.n, [50], [1, 2]) + r.n }"),
+            Use::Raw
+        );
     }
 }

@@ -195,6 +195,49 @@ fn register_dates(engine: &mut Engine) {
         });
 }
 
+/// How many of the ascending `bounds` are at most `value`: the step of a bracket.
+pub(crate) fn bracket_index(bounds: &[f64], value: f64) -> usize {
+    bounds.iter().take_while(|&&b| value >= b).count()
+}
+
+/// `bracket(x, [50, 150], [3, 4, 9])`: the entry of `results` for the step
+/// `x` falls in (below 50 → 3; 50 to under 150 → 4; 150 and above → 9).
+fn bracket(
+    value: Dynamic,
+    bounds: rhai::Array,
+    results: rhai::Array,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let number = |d: &Dynamic| {
+        d.as_int()
+            .map(|i| i as rhai::FLOAT)
+            .or_else(|_| d.as_float())
+            .ok()
+    };
+    let x = number(&value).ok_or_else(|| {
+        runtime_error(format!(
+            "bracket: giá trị phải là số, nhận {}",
+            value.type_name()
+        ))
+    })?;
+    let bounds: Vec<f64> = bounds
+        .iter()
+        .map(number)
+        .collect::<Option<_>>()
+        .ok_or_else(|| runtime_error("bracket: các mốc phải là số"))?;
+    if bounds.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(runtime_error("bracket: các mốc phải tăng dần"));
+    }
+    if results.len() != bounds.len() + 1 {
+        return Err(runtime_error(format!(
+            "bracket: cần {} kết quả cho {} mốc, có {}",
+            bounds.len() + 1,
+            bounds.len(),
+            results.len()
+        )));
+    }
+    Ok(results[bracket_index(&bounds, x)].clone())
+}
+
 /// `any_below(s.groups, s.group_max, 0.5)`: whether some entry of `values`
 /// is below `share` of the same key's entry in `maxima`.
 fn any_below(
@@ -221,6 +264,7 @@ fn any_below(
 
 fn register_awards(engine: &mut Engine) {
     engine
+        .register_fn("bracket", bracket)
         .register_fn("any_below", any_below)
         .register_fn("any_below", |v: rhai::Map, m: rhai::Map, share: INT| {
             any_below(v, m, share as rhai::FLOAT)
@@ -414,6 +458,32 @@ mod tests {
             11
         );
         assert!(run(r#"date("2024-02-30")"#).is_err());
+    }
+
+    #[test]
+    fn brackets() {
+        let need = |n: i64| {
+            run(&format!(
+                "bracket({n}, [50, 150, 300, 500, 1000], [3, 4, 9, 14, 19, 24])"
+            ))
+            .unwrap()
+            .as_int()
+            .unwrap()
+        };
+        assert_eq!(
+            [
+                need(0),
+                need(49),
+                need(50),
+                need(149),
+                need(150),
+                need(999),
+                need(1000)
+            ],
+            [3, 3, 4, 4, 9, 19, 24]
+        );
+        assert!(run("bracket(1, [5, 2], [1, 2, 3])").is_err());
+        assert!(run("bracket(1, [5], [1])").is_err());
     }
 
     #[test]

@@ -16,6 +16,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== Rust: unit, integration (shared cases, hostile packs, CLI on real files), doc tests, every built-in pack's examples"
 cargo test --workspace
 
+echo "== the pack author's guide shows what the program prints now"
+CHAMDIEM_BIN_DIR="$PWD/target/debug" docs/guide-src/build.sh --check
+
 echo "== the core builds for wasm32"
 cargo build -p chamdiem --target wasm32-unknown-unknown
 

@@ -504,16 +504,18 @@ fn resolve_extends(
     };
     let looks_like_id = !target.contains('/') && !target.ends_with(".rhai");
     match root {
-        Root::Disk(dir) if looks_like_id && !dir.join(target).exists() => Err(refused(format!(
-            "không phải bộ quy tắc có sẵn ({}) và không có tệp này trong thư mục",
-            source::built_in_ids().join(", ")
-        ))),
-        Root::Disk(dir) => {
-            root.read(target, limits).map_err(refused)?;
-            let path = dir.join(target);
-            let mut file = source::from_path(&path, limits)?;
+        Root::Disk { canonical: dir, .. } if looks_like_id && !dir.join(target).exists() => {
+            Err(refused(format!(
+                "không phải bộ quy tắc có sẵn ({}) và không có tệp này trong thư mục",
+                source::built_in_ids().join(", ")
+            )))
+        }
+        Root::Disk { canonical: dir, .. } => {
+            let (name, _) = root.read(target, limits).map_err(refused)?;
+            let mut file = source::from_path(&dir.join(target), limits)?;
             // The parent resolves its own paths in the same folder.
             file.root = root.clone();
+            file.name = name;
             Ok(file)
         }
         Root::BuiltIn(_) | Root::None => Err(refused(format!(

@@ -24,8 +24,9 @@ pub(crate) const EXAMPLES_FILE: &str = "examples.jsonl";
 pub(crate) enum Root {
     /// A built-in pack's folder in `rules/`.
     BuiltIn(&'static Dir<'static>),
-    /// A folder on disk (canonical).
-    Disk(PathBuf),
+    /// A folder on disk: canonical (for confinement) and as the user named it
+    /// (for messages, so they read `go-dau/examples.jsonl`, not an absolute path).
+    Disk { canonical: PathBuf, shown: PathBuf },
     /// A pack given as a string: it may extend built-in packs, nothing else.
     None,
 }
@@ -86,10 +87,14 @@ pub(crate) fn from_path(path: &Path, limits: &Limits) -> Result<SourceFile, Erro
         .ok_or_else(|| not_found("không có thư mục cha".into()))?
         .to_path_buf();
     let text = read_limited(&canonical, limits)?;
+    let shown = file.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(SourceFile {
         name: file.display().to_string(),
         text,
-        root: Root::Disk(root),
+        root: Root::Disk {
+            canonical: root,
+            shown,
+        },
     })
 }
 
@@ -143,7 +148,10 @@ impl Root {
                 let text = file.contents_utf8().ok_or("tệp không phải UTF-8")?;
                 Ok((format!("rules/{}", file.path().display()), text.to_string()))
             }
-            Root::Disk(root) => {
+            Root::Disk {
+                canonical: root,
+                shown,
+            } => {
                 let path = root.join(&inside);
                 let canonical = path
                     .canonicalize()
@@ -153,7 +161,7 @@ impl Root {
                     return Err("đường dẫn nằm ngoài thư mục của bộ quy tắc".into());
                 }
                 let text = read_limited(&canonical, limits).map_err(|e| e.to_string())?;
-                Ok((path.display().to_string(), text))
+                Ok((shown.join(&inside).display().to_string(), text))
             }
             Root::None => Err("bộ quy tắc nạp từ chuỗi không import được tệp".into()),
         }

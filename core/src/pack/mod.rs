@@ -544,7 +544,14 @@ fn compile_rule(
         .ok_or_else(|| {
             Error::invalid(
                 location.clone(),
-                format!("{context}: hàm '{name}' phải nhận từ 1 đến {max_arity} tham số (r, p, s)"),
+                if name.starts_with("anon$") {
+                    // A `|r, p| …` rule: its internal name means nothing to a reader.
+                    format!("{context}: quy tắc phải nhận từ 1 đến {max_arity} tham số (r, p, s)")
+                } else {
+                    format!(
+                        "{context}: hàm '{name}' phải nhận từ 1 đến {max_arity} tham số (r, p, s)"
+                    )
+                },
             )
         })?;
     let arity = total - curry.len();

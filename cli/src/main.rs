@@ -169,7 +169,7 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
         ProgressBar::hidden()
     };
     progress.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} bản ghi · {per_sec} · {elapsed}")
+        ProgressStyle::with_template("{spinner} {human_pos} bản ghi · {elapsed}")
             .expect("valid template"),
     );
 

@@ -310,6 +310,12 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
         say!(out, "  kế thừa: {}", pack.extends().join(" → "));
     }
     say!(out, "  tệp nguồn: {}", pack.sources().join(", "));
+    if !pack.fields().iter().any(|f| f.name == "id") {
+        say!(
+            out,
+            "  ⚠ không có trường \"id\": kết quả sẽ không có mã của bản ghi"
+        );
+    }
     say!(out, "  {} trường dữ liệu vào:", pack.fields().len());
     for field in pack.fields() {
         let need = match (field.required, field.nullable) {

@@ -460,3 +460,48 @@ fn a_hostile_rule_gives_every_record_an_error_line_and_exit_zero() {
         .count();
     assert_eq!(limited, scored_nationally);
 }
+
+#[test]
+fn semicolon_csv_from_excel_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = std::fs::read_to_string(repo().join("examples/doanh-nghiep-2024.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(input.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for row in reader.records() {
+        writer.write_record(&row.unwrap()).unwrap();
+    }
+    let path = dir.path().join("cham-phay.csv");
+    std::fs::write(&path, writer.into_inner().unwrap()).unwrap();
+    let semicolons = chamdiem(&["score", path.to_str().unwrap(), "--period", "2024"]);
+    assert!(String::from_utf8_lossy(&semicolons.stderr).contains("dấu chấm phẩy"));
+    let commas = chamdiem(&[
+        "score",
+        "examples/doanh-nghiep-2024.csv",
+        "--period",
+        "2024",
+    ]);
+    assert_eq!(lines(&semicolons), lines(&commas));
+}
+
+#[test]
+fn the_new_users_cooperative_pack_scores_its_csv() {
+    let pack = "tests/packs/vd.hop-tac-xa";
+    let out = chamdiem(&[
+        "score",
+        "tests/packs/vd.hop-tac-xa/htx-2025.csv",
+        "--pack",
+        pack,
+        "--period",
+        "2025",
+        "--format",
+        "table",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("══ ").count(), 5);
+    assert!(text.contains("Tổng điểm: 50/50 · Xếp loại: Tốt"), "{text}");
+    assert!(text.contains("phải là số nguyên, nhận \"1.200\""), "{text}");
+}

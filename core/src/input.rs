@@ -185,13 +185,31 @@ impl<R: BufRead> std::io::Read for SkipBom<R> {
     }
 }
 
+/// `;` when the header row has more semicolons than commas (Excel writes
+/// CSV that way where the decimal separator is a comma, as in Vietnam).
+fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
+    let head = reader.fill_buf().map_err(|e| Error::Input(e.to_string()))?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
+    Ok(if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    })
+}
+
 fn csv_records(
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     pack: &Pack,
     warnings: &mut Vec<String>,
 ) -> Result<Records, Error> {
+    let delimiter = delimiter(&mut reader)?;
+    if delimiter == b';' {
+        warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
+    }
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(SkipBom::new(reader));
     let headers = csv
         .byte_headers()

@@ -334,3 +334,19 @@ fn the_fast_json_line_is_exactly_what_serde_writes() {
         }
     }
 }
+
+#[test]
+fn the_pack_a_new_user_wrote_from_the_guide_passes_its_examples() {
+    // Written by someone who read only docs/pack-guide.md: a standalone
+    // 50-point sheet for cooperatives, with its own fields, gates and examples.
+    let pack = Pack::load(repo().join("tests/packs/vd.hop-tac-xa").to_str().unwrap()).unwrap();
+    assert_eq!(
+        (pack.id(), pack.max_points().to_string().as_str()),
+        ("vd.hop-tac-xa", "50")
+    );
+    let outcomes = chamdiem::selftest::run_examples(&pack).unwrap();
+    assert!(outcomes.len() >= 10);
+    for outcome in outcomes {
+        assert!(outcome.passed(), "{}: {:?}", outcome.name, outcome.failures);
+    }
+}

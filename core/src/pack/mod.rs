@@ -416,30 +416,35 @@ fn check_imports_in_functions(ast: &AST, file: &str) -> Result<(), Error> {
         return Ok(());
     }
     for def in ast.iter_fn_def() {
-        let mut only = ast.clone_functions_only();
-        only.retain_functions(|_, _, n, a| n == def.name && a == def.params.len());
         let mut local = Vec::new();
         let mut used = Vec::new();
-        only.walk(&mut |path: &[rhai::ASTNode]| {
-            match path.last() {
-                Some(rhai::ASTNode::Stmt(Stmt::Import(x, _))) => local.push(x.1.name.to_string()),
-                Some(rhai::ASTNode::Expr(Expr::FnCall(call, pos)))
-                    if !call.namespace.is_empty() =>
-                {
-                    used.push((call.namespace.root().to_string(), *pos));
+        analysis::walk_function(
+            ast,
+            &def.name,
+            def.params.len(),
+            &mut |path: &[rhai::ASTNode]| {
+                match path.last() {
+                    Some(rhai::ASTNode::Stmt(Stmt::Import(x, _))) => {
+                        local.push(x.1.name.to_string())
+                    }
+                    Some(rhai::ASTNode::Expr(Expr::FnCall(call, pos)))
+                        if !call.namespace.is_empty() =>
+                    {
+                        used.push((call.namespace.root().to_string(), *pos));
+                    }
+                    Some(rhai::ASTNode::Stmt(Stmt::FnCall(call, pos)))
+                        if !call.namespace.is_empty() =>
+                    {
+                        used.push((call.namespace.root().to_string(), *pos));
+                    }
+                    Some(rhai::ASTNode::Expr(Expr::Variable(v, _, pos))) if !v.2.is_empty() => {
+                        used.push((v.2.root().to_string(), *pos));
+                    }
+                    _ => {}
                 }
-                Some(rhai::ASTNode::Stmt(Stmt::FnCall(call, pos)))
-                    if !call.namespace.is_empty() =>
-                {
-                    used.push((call.namespace.root().to_string(), *pos));
-                }
-                Some(rhai::ASTNode::Expr(Expr::Variable(v, _, pos))) if !v.2.is_empty() => {
-                    used.push((v.2.root().to_string(), *pos));
-                }
-                _ => {}
-            }
-            true
-        });
+                true
+            },
+        );
         for (alias, pos) in used.into_iter().filter(|(alias, _)| !local.contains(alias)) {
             if let Some((_, import_pos)) = top.iter().find(|(a, _)| *a == alias) {
                 return Err(Error::invalid(
@@ -745,6 +750,15 @@ fn finish(
                 ),
             ));
         }
+    }
+    if let Some(band) = draft.bands.iter().find(|b| b.min > max_points) {
+        return Err(Error::invalid(
+            band.location.clone(),
+            format!(
+                "mức '{}' cần từ {} điểm, nhưng tổng điểm tối đa chỉ là {max_points}: không bản ghi nào đạt được",
+                band.code, band.min
+            ),
+        ));
     }
     let lowest = draft.bands.last().expect("non-empty");
     if lowest.min != Points::ZERO {

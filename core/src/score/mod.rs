@@ -262,6 +262,11 @@ impl Scorer {
             .field_index
             .get("id")
             .and_then(|&i| record::id_of(slots[i]));
+        // For people reading the table: shown whatever the status.
+        let name = inner
+            .field_index
+            .get("name")
+            .and_then(|&i| slots[i]?.as_str().map(str::to_string));
         let (values, errors) = validate(&inner.fields, slots);
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
@@ -277,12 +282,10 @@ impl Scorer {
                 None,
             ) {
                 Ok(Outcome::Bool(false)) => {
-                    return Ok(ScoreResult::unscored(
-                        layout,
-                        id,
-                        Status::NotApplicable,
-                        Vec::new(),
-                    ));
+                    let mut result =
+                        ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new());
+                    result.name = name;
+                    return Ok(result);
                 }
                 Ok(Outcome::Bool(true)) => {}
                 Ok(Outcome::Award(..)) => unreachable!("applicability is checked to be a bool"),
@@ -291,7 +294,9 @@ impl Scorer {
             }
         }
         if !errors.is_empty() {
-            return Ok(ScoreResult::unscored(layout, id, Status::Error, errors));
+            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors);
+            result.name = name;
+            return Ok(result);
         }
 
         let n = inner.criteria.len();

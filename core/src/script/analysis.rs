@@ -73,6 +73,69 @@ fn note(found: &mut BTreeMap<String, Use>, field: String, how: Use) {
         .or_insert(how);
 }
 
+/// Walks the body of the script function `name`/`arity` alone.
+pub(crate) fn walk_function(
+    ast: &AST,
+    name: &str,
+    arity: usize,
+    on_node: &mut dyn FnMut(&[ASTNode]) -> bool,
+) {
+    // (`clone_functions_only_filtered` does not filter in Rhai 1.27: retain instead.)
+    let mut only = ast.clone_functions_only();
+    only.retain_functions(|_, _, n, a| n == name && a == arity);
+    only.walk(&mut |path: &[ASTNode]| on_node(path));
+}
+
+/// If every use of parameter `param` of `name` matches `shape` (given the
+/// path ending at the parameter's variable) and all give the same value, that value.
+fn sole_use<T: PartialEq>(
+    ast: &AST,
+    name: &str,
+    arity: usize,
+    param: usize,
+    shape: impl Fn(&[ASTNode], &Expr, &rhai::ImmutableString) -> Option<T>,
+) -> Option<T> {
+    let def = ast
+        .iter_fn_def()
+        .find(|f| f.name == name && f.params.len() == arity)?;
+    let param_name = def.params[param].clone();
+    let mut value: Option<T> = None;
+    let mut other_use = false;
+    walk_function(ast, name, arity, &mut |path: &[ASTNode]| {
+        let ASTNode::Expr(var @ Expr::Variable(v, ..)) = path[path.len() - 1] else {
+            return true;
+        };
+        if v.1 != param_name {
+            return true;
+        }
+        match shape(path, var, &param_name) {
+            Some(found) if value.as_ref().is_none_or(|seen| *seen == found) => {
+                value = Some(found);
+                true
+            }
+            _ => {
+                other_use = true;
+                false
+            }
+        }
+    });
+    if other_use {
+        None
+    } else {
+        value
+    }
+}
+
+/// The call a node's grandparent or parent is, if it is one.
+fn call_at<'a>(path: &[ASTNode<'a>], up: usize) -> Option<&'a rhai::FnCallExpr> {
+    match path.len().checked_sub(up + 1).map(|i| path[i]) {
+        Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+            Some(call)
+        }
+        _ => None,
+    }
+}
+
 /// The constant numbers of an array literal (`[50, 150, 300]`).
 fn constant_numbers(expr: &Expr) -> Option<Vec<f64>> {
     let number = |d: &Dynamic| d.as_int().map(|i| i as f64).or_else(|_| d.as_float()).ok();
@@ -114,44 +177,9 @@ fn param_bracket(
     arity: usize,
     param: usize,
 ) -> Option<std::sync::Arc<[f64]>> {
-    let def = ast
-        .iter_fn_def()
-        .find(|f| f.name == name && f.params.len() == arity)?;
-    let param_name = def.params[param].clone();
-    let mut only = ast.clone_functions_only();
-    only.retain_functions(|_, _, n, a| n == name && a == arity);
-    let mut bounds: Option<std::sync::Arc<[f64]>> = None;
-    let mut other_use = false;
-    only.walk(&mut |path: &[ASTNode]| {
-        let n = path.len();
-        let ASTNode::Expr(var @ Expr::Variable(v, ..)) = path[n - 1] else {
-            return true;
-        };
-        if v.1 != param_name {
-            return true;
-        }
-        let found = match (n >= 2).then(|| path[n - 2]) {
-            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
-                bracket_bounds(call, var)
-            }
-            _ => None,
-        };
-        match found {
-            Some(b) if bounds.as_ref().is_none_or(|seen| *seen == b) => {
-                bounds = Some(b);
-                true
-            }
-            _ => {
-                other_use = true;
-                false
-            }
-        }
-    });
-    if other_use {
-        None
-    } else {
-        bounds
-    }
+    sole_use(ast, name, arity, param, |path, var, _| {
+        bracket_bounds(call_at(path, 1)?, var)
+    })
 }
 
 /// What `inner` (an `r.field` read) is wrapped in: `p.count_dates(…)` or
@@ -164,10 +192,8 @@ fn projection(
     period_name: Option<&rhai::ImmutableString>,
 ) -> Use {
     let n = path.len();
-    if n >= 3 {
-        if let ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _)) =
-            path[n - 3]
-        {
+    {
+        if let Some(call) = call_at(path, 2) {
             if let Some(bounds) = bracket_bounds(call, inner) {
                 return Use::Bracket(bounds);
             }
@@ -208,64 +234,25 @@ fn projection(
 /// `any_below(s.groups, s.group_max, share)` with a constant share, that share:
 /// the gate then depends on the scores only through that one boolean.
 pub(crate) fn any_below_share(ast: &AST, name: &str, arity: usize, param: usize) -> Option<f64> {
-    let def = ast
-        .iter_fn_def()
-        .find(|f| f.name == name && f.params.len() == arity)?;
-    let param_name = def.params[param].clone();
-    let mut only = ast.clone_functions_only();
-    only.retain_functions(|_, _, n, a| n == name && a == arity);
-    let mut share: Option<f64> = None;
-    let mut other_use = false;
-    only.walk(&mut |path: &[ASTNode]| {
-        let n = path.len();
-        let ASTNode::Expr(Expr::Variable(var, ..)) = path[n - 1] else {
-            return true;
-        };
-        if var.1 != param_name {
-            return true;
-        }
-        let call = match (n >= 3).then(|| path[n - 3]) {
-            Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) => {
-                call
-            }
-            _ => {
-                other_use = true;
-                return false;
-            }
-        };
+    sole_use(ast, name, arity, param, |path, _, param_name| {
+        let call = call_at(path, 2)?;
         let property = |e: &Expr, want: &str| {
             matches!(e, Expr::Dot(bin, ..)
-                if matches!(&bin.lhs, Expr::Variable(v, ..) if v.1 == param_name)
+                if matches!(&bin.lhs, Expr::Variable(v, ..) if v.1 == *param_name)
                 && matches!(&bin.rhs, Expr::Property(p, _) if p.2 == want))
         };
-        let constant = match call.args.get(2) {
-            Some(Expr::FloatConstant(f, _)) => Some(**f),
-            Some(Expr::IntegerConstant(i, _)) => Some(*i as f64),
-            _ => None,
+        let share = match call.args.get(2)? {
+            Expr::FloatConstant(f, _) => **f,
+            Expr::IntegerConstant(i, _) => *i as f64,
+            _ => return None,
         };
-        match constant {
-            Some(c)
-                if call.name == "any_below"
-                    && call.namespace.is_empty()
-                    && call.args.len() == 3
-                    && property(&call.args[0], "groups")
-                    && property(&call.args[1], "group_max")
-                    && share.is_none_or(|s| s == c) =>
-            {
-                share = Some(c);
-                true
-            }
-            _ => {
-                other_use = true;
-                false
-            }
-        }
-    });
-    if other_use {
-        None
-    } else {
-        share
-    }
+        (call.name == "any_below"
+            && call.namespace.is_empty()
+            && call.args.len() == 3
+            && property(&call.args[0], "groups")
+            && property(&call.args[1], "group_max"))
+        .then_some(share)
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -294,14 +281,10 @@ fn visit(
         .zip(known)
         .map(|(n, v)| (n.clone(), v))
         .collect();
-    // Walk this function's body alone: an AST holding just that function.
-    // (`clone_functions_only_filtered` does not filter in Rhai 1.27: retain instead.)
-    let mut only = ast.clone_functions_only();
-    only.retain_functions(|_, _, n, a| n == name && a == arity);
     let mut calls: Vec<(String, usize, usize, Option<usize>)> = Vec::new();
     let mut problem: Option<String> = None;
 
-    only.walk(&mut |path: &[ASTNode]| {
+    walk_function(ast, name, arity, &mut |path: &[ASTNode]| {
         let node = path[path.len() - 1];
         if let ASTNode::Stmt(Stmt::Var(x, ..)) = node {
             if x.0.name == param_name {

@@ -221,6 +221,14 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
         }
     };
     progress.finish_and_clear();
+    let unknown = batch.unknown_fields();
+    if !unknown.is_empty() {
+        eprintln!(
+            "chamdiem: các trường không có trong bộ quy tắc {} bị bỏ qua: {}",
+            pack.id(),
+            unknown.join(", ")
+        );
+    }
     let count = result?;
     out.flush().map_err(write_error)?;
     if args.output.is_some() && io::stderr().is_terminal() {

@@ -49,11 +49,13 @@ fn scores_the_example_file_one_line_per_record_in_order() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // No progress bar or chatter in piped output.
+    // No progress bar in piped output: only the note that two records'
+    // misspelt keys were ignored (and those records are errors).
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("bị bỏ qua: employes, workers_conferance_date"),
+        "{stderr}"
     );
     let results = lines(&out);
     let input = std::fs::read_to_string(repo().join(EXAMPLE)).unwrap();
@@ -504,4 +506,17 @@ fn the_new_users_cooperative_pack_scores_its_csv() {
     assert_eq!(text.matches("══ ").count(), 5);
     assert!(text.contains("Tổng điểm: 50/50 · Xếp loại: Tốt"), "{text}");
     assert!(text.contains("phải là số nguyên, nhận \"1.200\""), "{text}");
+}
+
+#[test]
+fn json_keys_the_pack_does_not_know_are_named_once() {
+    // A misspelt optional field in JSON would otherwise go unnoticed.
+    let line = r#"{"id":"X","ownership":"state","ghi_chu":"a","nmae":"Công ty X"}"#;
+    let input = format!("{line}\n{line}\n");
+    let out = chamdiem_stdin(&["score", "--period", "2024"], input.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(lines(&out).len(), 2);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("bị bỏ qua: ghi_chu, nmae"), "{stderr}");
 }

@@ -14,7 +14,7 @@ pub struct Batch {
 }
 
 /// Records scored together in one step of [`Batch::stream`].
-pub const CHUNK: usize = 8192;
+pub const CHUNK: usize = 1024;
 
 impl Batch {
     /// A batch scorer; fails when the pack is not in force during `period`.
@@ -36,6 +36,19 @@ impl Batch {
         let out = work(&mut scorer);
         self.idle.lock().expect("scorer pool").push(scorer);
         out
+    }
+
+    /// Keys of the records scored so far that the pack does not declare
+    /// (ignored), sorted: see [`Scorer::unknown_fields`].
+    pub fn unknown_fields(&self) -> Vec<String> {
+        let idle = self.idle.lock().expect("scorer pool");
+        let mut all: Vec<String> = idle
+            .iter()
+            .flat_map(|s| s.unknown_fields().map(String::from))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// Scores `inputs`, one result each, in order.

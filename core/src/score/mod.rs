@@ -33,6 +33,7 @@ pub struct Scorer {
     /// One memo per rule: applicability, then every criterion, then every gate.
     memos: Vec<Memo>,
     scope: Scope<'static>,
+    unknown: record::UnknownKeys,
 }
 
 /// How the message of a record that the pack (not the data) failed on begins.
@@ -145,6 +146,7 @@ impl Scorer {
             period_value: Dynamic::from(period).into_shared(),
             memos: (0..rules).map(|_| Memo::default()).collect(),
             scope: Scope::new(),
+            unknown: record::UnknownKeys::default(),
         })
     }
 
@@ -160,6 +162,13 @@ impl Scorer {
             .zip(&self.memos)
             .map(|(name, m)| (name, m.hits, m.misses))
             .collect()
+    }
+
+    /// Keys of the records scored so far that the pack does not declare (and
+    /// so ignored), noted once each, at most 50: a misspelt optional field
+    /// shows up here.
+    pub fn unknown_fields(&self) -> impl Iterator<Item = &str> {
+        self.unknown.0.iter().map(String::as_str)
     }
 
     /// The pack.
@@ -180,20 +189,21 @@ impl Scorer {
         let Some(object) = record.as_object() else {
             return Ok(self.not_an_object(record));
         };
-        let slots: Vec<Option<&Json>> = self
-            .pack
-            .inner
-            .fields
-            .iter()
-            .map(|f| object.get(&f.name))
-            .collect();
+        let inner = &self.pack.inner;
+        for key in object
+            .keys()
+            .filter(|k| !inner.field_index.contains_key(k.as_str()))
+        {
+            self.unknown.note(key);
+        }
+        let slots: Vec<Option<&Json>> = inner.fields.iter().map(|f| object.get(&f.name)).collect();
         self.score_slots(&slots)
     }
 
     /// Scores one line of JSON Lines. A line that is not a JSON object gives
     /// an `error` result naming the problem.
     pub fn score_json_line(&mut self, line: &str) -> Result<ScoreResult, Error> {
-        match record::parse_line(line, &self.pack.inner.field_index) {
+        match record::parse_line(line, &self.pack.inner.field_index, &mut self.unknown) {
             Ok(slots) => {
                 let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
                 self.score_slots(&slots)
@@ -254,6 +264,7 @@ impl Scorer {
             period_value,
             memos,
             scope,
+            ..
         } = self;
         let key_period: &Period = period;
         let inner: &PackInner = &pack.inner;

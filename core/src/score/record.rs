@@ -16,12 +16,29 @@ pub(crate) fn id_of(value: Option<&Json>) -> Option<String> {
     }
 }
 
+/// Keys a pack does not know, noted once each (up to a bound) so a front end
+/// can say "these fields were ignored" after a batch.
+#[derive(Debug, Default)]
+pub(crate) struct UnknownKeys(pub std::collections::BTreeSet<String>);
+
+impl UnknownKeys {
+    const MAX: usize = 50;
+
+    pub fn note(&mut self, key: &str) {
+        if self.0.len() < Self::MAX && !self.0.contains(key) {
+            self.0.insert(key.to_string());
+        }
+    }
+}
+
 struct Slots<'a> {
     index: &'a HashMap<String, usize>,
+    unknown: &'a mut UnknownKeys,
 }
 
 struct Key<'a> {
     index: &'a HashMap<String, usize>,
+    unknown: &'a mut UnknownKeys,
 }
 
 impl<'de> DeserializeSeed<'de> for Key<'_> {
@@ -40,7 +57,11 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.index.get(key).copied())
+        let found = self.index.get(key).copied();
+        if found.is_none() {
+            self.unknown.note(key);
+        }
+        Ok(found)
     }
 }
 
@@ -61,7 +82,10 @@ impl<'de> Visitor<'de> for Slots<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut slots = vec![None; self.index.len()];
-        while let Some(key) = map.next_key_seed(Key { index: self.index })? {
+        while let Some(key) = map.next_key_seed(Key {
+            index: self.index,
+            unknown: &mut *self.unknown,
+        })? {
             match key {
                 Some(i) => slots[i] = Some(map.next_value::<Json>()?),
                 None => {
@@ -78,9 +102,10 @@ impl<'de> Visitor<'de> for Slots<'_> {
 pub(crate) fn parse_line(
     line: &str,
     index: &HashMap<String, usize>,
+    unknown: &mut UnknownKeys,
 ) -> Result<Vec<Option<Json>>, String> {
     let mut deserializer = serde_json::Deserializer::from_str(line);
-    let slots = Slots { index }
+    let slots = Slots { index, unknown }
         .deserialize(&mut deserializer)
         .and_then(|slots| deserializer.end().map(|()| slots));
     slots.map_err(|e| match e.classify() {

@@ -56,6 +56,41 @@ impl Points {
         i64::try_from(rounded).ok().map(Points)
     }
 
+    /// Appends the shortest form (as `Display` writes it) without the
+    /// formatting machinery: the JSON line's hot path.
+    pub(crate) fn push_to(self, out: &mut String) {
+        let mut digits = [0u8; 24];
+        let mut n = self.0.unsigned_abs();
+        let mut at = digits.len();
+        let frac = n % 100;
+        let mut started = false;
+        // Fraction digits, dropping trailing zeros.
+        for (i, digit) in [frac % 10, frac / 10].into_iter().enumerate() {
+            if started || digit != 0 {
+                at -= 1;
+                digits[at] = b'0' + digit as u8;
+                started = true;
+            }
+            if i == 1 && started {
+                at -= 1;
+                digits[at] = b'.';
+            }
+        }
+        n /= 100;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            out.push('-');
+        }
+        out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    }
+
     /// The value as a float, for the edges (JSON, Python, JavaScript).
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / 100.0
@@ -148,6 +183,9 @@ mod tests {
         {
             let p = Points::from_hundredths(h);
             assert_eq!(p.to_string(), serde_json::to_string(&p).unwrap(), "{h}");
+            let mut pushed = String::new();
+            p.push_to(&mut pushed);
+            assert_eq!(pushed, p.to_string(), "{h}");
         }
     }
 

@@ -151,53 +151,55 @@ impl ScoreResult {
     /// as `serde_json::to_string(&result)`, written from fragments prepared
     /// once per pack and per reason, because this is the CLI's hot path.
     pub fn to_json_line(&self) -> String {
-        use std::fmt::Write;
         let json = &self.layout.json;
         let mut out = String::with_capacity(2048);
-        let string = |out: &mut String, text: Option<&str>| match text {
-            Some(text) => out.push_str(&serde_json::to_string(text).expect("a string serializes")),
-            None => out.push_str("null"),
-        };
         out.push_str("{\"id\":");
-        string(&mut out, self.id.as_deref());
-        let _ = write!(out, ",\"status\":\"{}\",\"total\":", self.status.as_str());
+        match self.id.as_deref() {
+            Some(id) => out.push_str(&serde_json::to_string(id).expect("a string serializes")),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"status\":\"");
+        out.push_str(self.status.as_str());
+        out.push_str("\",\"total\":");
         match self.total {
-            Some(total) => {
-                let _ = write!(out, "{total}");
-            }
+            Some(total) => total.push_to(&mut out),
             None => out.push_str("null"),
         }
         out.push_str(",\"class\":");
         match self.class {
             Some(i) => {
                 let (code, label) = &json.bands[i];
-                let _ = write!(out, "{code},\"class_label\":{label}");
+                out.push_str(code);
+                out.push_str(",\"class_label\":");
+                out.push_str(label);
             }
             None => out.push_str("null,\"class_label\":null"),
         }
-        let map = |out: &mut String,
-                   keys: &[String],
-                   values: &mut dyn Iterator<Item = &dyn std::fmt::Display>| {
-            out.push('{');
-            for (n, (key, value)) in keys.iter().zip(values).enumerate() {
-                if n > 0 {
-                    out.push(',');
+        let map =
+            |out: &mut String, keys: &[String], write_value: &mut dyn FnMut(&mut String, usize)| {
+                out.push('{');
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(key);
+                    write_value(out, i);
                 }
-                let _ = write!(out, "{key}{value}");
-            }
-            out.push('}');
-        };
+                out.push('}');
+            };
+        let scored = self.status == Status::Scored;
+        let none: &[String] = &[];
         out.push_str(",\"groups\":");
         map(
             &mut out,
-            &json.groups,
-            &mut self.groups.iter().map(|p| p as &dyn std::fmt::Display),
+            if scored { &json.groups } else { none },
+            &mut |out, i| self.groups[i].push_to(out),
         );
         out.push_str(",\"criteria\":");
         map(
             &mut out,
-            &json.criteria,
-            &mut self.criteria.iter().map(|p| p as &dyn std::fmt::Display),
+            if scored { &json.criteria } else { none },
+            &mut |out, i| self.criteria[i].push_to(out),
         );
         out.push_str(",\"gates\":[");
         for (n, &gate) in self.gates.iter().enumerate() {
@@ -209,11 +211,8 @@ impl ScoreResult {
         out.push_str("],\"reasons\":");
         map(
             &mut out,
-            &json.criteria,
-            &mut self
-                .reasons
-                .iter()
-                .map(|r| &r.json as &dyn std::fmt::Display),
+            if scored { &json.criteria } else { none },
+            &mut |out, i| out.push_str(&self.reasons[i].json),
         );
         out.push_str(",\"errors\":");
         out.push_str(&serde_json::to_string(&self.errors).expect("errors serialize"));

@@ -213,6 +213,13 @@ fn table_output_explains_each_criterion() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("══ ").count(), 300);
+    // Every block is headed by the id and, when given, the name.
+    assert!(
+        text.lines()
+            .filter(|l| l.starts_with("══ ") && l.contains(" · "))
+            .count()
+            > 250
+    );
     assert!(text.contains("Tiêu chí"));
     assert!(text.contains("Nhóm 2 — Đối thoại tại nơi làm việc"));
     assert!(text.contains("Đã tổ chức đối thoại định kỳ trong kỳ đánh giá"));

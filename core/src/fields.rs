@@ -294,15 +294,30 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
 /// Validates the raw values of one record, aligned with `fields`.
 ///
 /// Returns the typed values (a field with a problem becomes [`Value::Null`])
-/// and every problem found, in field order.
+/// and every problem found, in field order. A text field that no rule reads
+/// (`read[i]` false) is checked but not copied: its value stays `Null`.
 pub(crate) fn validate(
     fields: &[FieldSpec],
+    read: &[bool],
     slots: &[Option<&Json>],
 ) -> (Vec<Value>, Vec<FieldError>) {
     let mut values = Vec::with_capacity(fields.len());
     let mut errors = Vec::new();
-    for (spec, slot) in fields.iter().zip(slots) {
+    for ((spec, slot), &read) in fields.iter().zip(slots).zip(read) {
         let value = match slot {
+            Some(Json::String(text)) if !read && spec.ty == FieldType::String => {
+                let allowed = spec.values.as_ref();
+                if let Some(allowed) = allowed.filter(|a| !a.iter().any(|v| v == text)) {
+                    errors.push(FieldError::field(
+                        &spec.name,
+                        format!(
+                            "giá trị \"{text}\" không hợp lệ; cho phép: {}",
+                            allowed.join(", ")
+                        ),
+                    ));
+                }
+                Value::Null
+            }
             None if spec.required => {
                 errors.push(FieldError::field(&spec.name, "thiếu trường bắt buộc"));
                 Value::Null
@@ -450,7 +465,7 @@ mod tests {
             Some(json!(5)),
         ];
         let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
-        let (values, errors) = validate(&fields, &slots);
+        let (values, errors) = validate(&fields, &[true; 5], &slots);
         let named: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(named, ["employees", "dates", "flag", "answered"]);
         assert!(
@@ -473,7 +488,7 @@ mod tests {
         counts.min = Some(0.0);
         let slots = [Some(json!([1, -2]))];
         let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
-        let (_, errors) = validate(&[counts], &slots);
+        let (_, errors) = validate(&[counts], &[true], &slots);
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0]

@@ -154,6 +154,8 @@ pub(crate) struct PackInner {
     pub fields: Vec<FieldSpec>,
     pub field_index: HashMap<String, usize>,
     pub field_keys: Vec<rhai::Identifier>,
+    /// Whether some rule reads each field (all true when a rule is opaque).
+    pub field_read: Vec<bool>,
     pub groups: Vec<Group>,
     pub criteria: Vec<Criterion>,
     pub bands: Vec<Band>,
@@ -860,6 +862,18 @@ fn finish(
         gates: gates.iter().map(|g| g.id.clone()).collect(),
         pack: pack_ref,
     });
+    let rules = criteria
+        .iter()
+        .map(|c| &c.rule)
+        .chain(gates.iter().map(|g| &g.rule))
+        .chain(applies.as_ref());
+    let mut field_read = vec![false; draft.fields.len()];
+    for rule in rules {
+        match &rule.reads {
+            Some(reads) => reads.iter().for_each(|(i, _)| field_read[*i] = true),
+            None => field_read.iter_mut().for_each(|r| *r = true),
+        }
+    }
     let field_keys = draft
         .fields
         .iter()
@@ -880,6 +894,7 @@ fn finish(
             fields: draft.fields,
             field_index,
             field_keys,
+            field_read,
             groups,
             criteria,
             bands,

@@ -278,7 +278,7 @@ impl Scorer {
             .field_index
             .get("name")
             .and_then(|&i| slots[i]?.as_str().map(str::to_string));
-        let (values, errors) = validate(&inner.fields, slots);
+        let (values, errors) = validate(&inner.fields, &inner.field_read, slots);
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
         if let Some(rule) = &inner.applies {
@@ -365,13 +365,6 @@ impl Scorer {
             }
         }
 
-        let name = inner
-            .field_index
-            .get("name")
-            .and_then(|&i| match &values[i] {
-                Value::String(s) => Some(s.to_string()),
-                _ => None,
-            });
         Ok(ScoreResult {
             layout,
             id,

@@ -111,6 +111,9 @@ pub(crate) struct Rule {
     pub score_reads: ScoreReads,
     pub location: Location,
     pub context: String,
+    /// A criterion's rule awards up to this many points; applicability and
+    /// gates (`None`) answer true or false.
+    pub award_max: Option<Points>,
 }
 
 /// The ids a result refers to, shared by every result of a pack.
@@ -626,6 +629,7 @@ fn compile_rule(
         score_reads,
         location,
         context,
+        award_max: None,
     })
 }
 
@@ -689,7 +693,7 @@ fn finish(
             )
         })?;
         groups[group_index].max = groups[group_index].max + c.points;
-        let rule = compile_rule(
+        let mut rule = compile_rule(
             &c.rule,
             &ast,
             2,
@@ -697,6 +701,7 @@ fn finish(
             &draft.fields,
             &field_index,
         )?;
+        rule.award_max = Some(c.points);
         criteria.push(Criterion {
             id: c.id.clone(),
             group: c.group.clone(),

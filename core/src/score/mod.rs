@@ -445,22 +445,16 @@ fn call(
         context: rule.context.clone(),
         message: format!("phải trả về {expected}, nhận {}", value.type_name()),
     };
-    if scores.is_some() || !rule.context.starts_with("tiêu chí") {
+    let Some(max) = rule.award_max else {
         return value
             .as_bool()
             .map(Outcome::Bool)
             .map_err(|_| wrong("true/false"));
-    }
+    };
     let award = value
         .clone()
         .try_cast::<Award>()
         .ok_or_else(|| wrong("pass(…), fail(…), part(…) hoặc points(…)"))?;
-    let max = inner
-        .criteria
-        .iter()
-        .find(|c| c.rule.fn_name == rule.fn_name && c.rule.context == rule.context)
-        .map(|c| c.points)
-        .unwrap_or(Points::ZERO);
     let points = match award.share {
         Share::Ratio(num, den) => max.scaled(num, den).unwrap_or(Points::ZERO),
         Share::Points(points) if points >= Points::ZERO && points <= max => points,

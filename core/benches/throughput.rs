@@ -66,24 +66,18 @@ fn main() {
     let period: Period = "2024".parse().unwrap();
     let threads = rayon::current_num_threads();
 
-    let load = median(
-        (0..20)
+    let time_load = |id: &str| {
+        let samples = (0..20)
             .map(|_| {
                 let t = Instant::now();
-                Pack::load("vn.enterprise").unwrap();
+                Pack::load(id).unwrap();
                 t.elapsed()
             })
-            .collect(),
-    );
-    let load_child = median(
-        (0..20)
-            .map(|_| {
-                let t = Instant::now();
-                Pack::load("tay-ninh.duong-minh-chau.enterprise").unwrap();
-                t.elapsed()
-            })
-            .collect(),
-    );
+            .collect();
+        median(samples)
+    };
+    let load = time_load("vn.enterprise");
+    let load_child = time_load("tay-ninh.duong-minh-chau.enterprise");
     let pack = Pack::load("vn.enterprise").unwrap();
 
     // One thread, a fresh scorer (a cold memo) each run: what one core does

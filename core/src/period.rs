@@ -66,6 +66,26 @@ impl Period {
         from.is_none_or(|from| from <= self.end) && until.is_none_or(|until| until >= self.start)
     }
 
+    /// How many distinct dates of `dates` lie in the period. Allocation-free
+    /// for the short lists records hold (memo keys compute it per record).
+    pub fn count_distinct(&self, dates: impl IntoIterator<Item = NaiveDate>) -> usize {
+        let mut seen = [NaiveDate::MIN; 16];
+        let mut n = 0;
+        let mut more: Vec<NaiveDate> = Vec::new();
+        for date in dates.into_iter().filter(|d| self.contains(*d)) {
+            if seen[..n].contains(&date) || more.contains(&date) {
+                continue;
+            }
+            if n < seen.len() {
+                seen[n] = date;
+                n += 1;
+            } else {
+                more.push(date);
+            }
+        }
+        n + more.len()
+    }
+
     /// The number of days in the period, bounds included.
     pub fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
@@ -149,6 +169,21 @@ mod tests {
         assert_eq!(half.to_string(), "2024-01-01..2024-06-30");
         assert!("2024-12-31..2024-01-01".parse::<Period>().is_err());
         assert!("hai nghìn".parse::<Period>().is_err());
+    }
+
+    #[test]
+    fn counts_distinct_dates_inside() {
+        let year: Period = "2024".parse().unwrap();
+        let d = |s: &str| parse_date(s).unwrap();
+        let dates = [
+            d("2024-03-01"),
+            d("2024-03-01"),
+            d("2023-12-31"),
+            d("2024-12-31"),
+        ];
+        assert_eq!(year.count_distinct(dates), 2);
+        let many = (1..=40).map(|i| d("2024-01-01") + chrono::Duration::days(i % 30));
+        assert_eq!(year.count_distinct(many), 30);
     }
 
     #[test]

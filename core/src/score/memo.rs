@@ -16,16 +16,11 @@ fn part<'a>(values: &'a [Value], (i, how): &(usize, Use), period: &Period) -> Co
     match (how, &values[*i]) {
         (Use::Raw, value) => Cow::Borrowed(value),
         (Use::CountDates, Value::List(items)) => {
-            let mut inside: Vec<_> = items
-                .iter()
-                .filter_map(|d| match d {
-                    Value::Date(d) if period.contains(*d) => Some(*d),
-                    _ => None,
-                })
-                .collect();
-            inside.sort_unstable();
-            inside.dedup();
-            Cow::Owned(Value::Int(inside.len() as i64))
+            let dates = items.iter().filter_map(|d| match d {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            });
+            Cow::Owned(Value::Int(period.count_distinct(dates) as i64))
         }
         (Use::Contains, Value::Date(d)) => Cow::Owned(Value::Bool(period.contains(*d))),
         (Use::Contains, Value::Null) => Cow::Owned(Value::Bool(false)),

@@ -183,15 +183,11 @@ fn register_dates(engine: &mut Engine) {
         })
         // How many distinct dates of a list lie in the period.
         .register_fn("count_dates", |p: &mut Period, dates: rhai::Array| {
-            let mut inside: Vec<NaiveDate> = dates
+            let dates = dates
                 .iter()
                 .filter_map(|d| d.clone().try_cast::<Date>())
-                .map(|d| d.0)
-                .filter(|d| p.contains(*d))
-                .collect();
-            inside.sort_unstable();
-            inside.dedup();
-            inside.len() as INT
+                .map(|d| d.0);
+            p.count_distinct(dates) as INT
         });
 }
 

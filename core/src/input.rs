@@ -81,7 +81,7 @@ impl Iterator for JsonLines {
     type Item = Result<RecordInput, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut buffer = Vec::new();
+        let mut buffer = Vec::with_capacity(2048);
         loop {
             buffer.clear();
             match self.reader.read_until(b'\n', &mut buffer) {
@@ -89,15 +89,18 @@ impl Iterator for JsonLines {
                 Ok(_) => {}
                 Err(e) => return Some(Err(Error::Input(e.to_string()))),
             }
-            let mut bytes = buffer.as_slice();
-            if std::mem::take(&mut self.first) {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            if std::mem::take(&mut self.first) && buffer.starts_with(b"\xEF\xBB\xBF") {
+                buffer.drain(..3);
             }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            if buffer.iter().all(u8::is_ascii_whitespace) {
                 continue; // a blank line is not a record
             }
-            return Some(Ok(match std::str::from_utf8(bytes) {
-                Ok(text) => RecordInput::JsonLine(text.trim_end().to_string()),
+            while buffer.last().is_some_and(u8::is_ascii_whitespace) {
+                buffer.pop();
+            }
+            // The line's buffer becomes the record's text: no copy.
+            return Some(Ok(match String::from_utf8(buffer) {
+                Ok(text) => RecordInput::JsonLine(text),
                 Err(_) => RecordInput::Unreadable {
                     id: None,
                     message: "dòng không phải văn bản UTF-8".into(),

@@ -39,6 +39,17 @@ fn lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
+fn statuses(results: &[Value]) -> Vec<&str> {
+    results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect()
+}
+
+fn first_message(result: &Value) -> &str {
+    result["errors"][0]["message"].as_str().unwrap()
+}
+
 const EXAMPLE: &str = "examples/doanh-nghiep-2024.jsonl";
 
 #[test]
@@ -234,13 +245,9 @@ fn bad_records_get_their_own_error_line_and_the_batch_goes_on() {
     let out = chamdiem(&["score", "tests/bad-input/mixed.jsonl", "--period", "2024"]);
     assert!(out.status.success());
     let results = lines(&out);
-    let statuses: Vec<&str> = results
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
     // Blank lines are not records; every other line gets exactly one result.
     assert_eq!(
-        statuses,
+        statuses(&results),
         [
             "not_applicable",
             "error",
@@ -251,41 +258,25 @@ fn bad_records_get_their_own_error_line_and_the_batch_goes_on() {
         ]
     );
     assert_eq!(results[0]["id"], "A1");
-    assert!(results[1]["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("JSON"));
-    assert!(results[2]["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("đối tượng"));
+    assert!(first_message(&results[1]).contains("JSON"));
+    assert!(first_message(&results[2]).contains("đối tượng"));
     assert_eq!(results[3]["id"], "A2");
     assert!(
         results[3]["errors"].as_array().unwrap().len() > 20,
         "every missing field is named"
     );
-    assert!(results[4]["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("UTF-8"));
+    assert!(first_message(&results[4]).contains("UTF-8"));
     assert_eq!(results[5]["id"], "A3");
 
     let out = chamdiem(&["score", "tests/bad-input/short-row.csv", "--period", "2024"]);
     assert!(out.status.success());
     let results = lines(&out);
-    let statuses: Vec<&str> = results
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        statuses,
+        statuses(&results),
         ["not_applicable", "error", "not_applicable", "error"]
     );
     assert_eq!(results[1]["id"], "B2");
-    assert!(results[1]["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("cột"));
+    assert!(first_message(&results[1]).contains("cột"));
 }
 
 #[test]

@@ -112,24 +112,12 @@ fn an_import_inside_the_function_that_uses_it_works() {
     let mut scorer = Scorer::new(&pack, "2024".parse().unwrap()).unwrap();
     let mut record = good_record();
     // Two dialogue dates are needed now: one is not enough.
-    record["periodic_dialogue_dates"] = serde_json::json!(["2024-03-01"]);
-    assert_eq!(
-        scorer
-            .score(&record)
-            .unwrap()
-            .criterion("2.1")
-            .unwrap()
-            .to_string(),
-        "0"
-    );
-    record["periodic_dialogue_dates"] = serde_json::json!(["2024-03-01", "2024-09-01"]);
-    assert_eq!(
-        scorer
-            .score(&record)
-            .unwrap()
-            .criterion("2.1")
-            .unwrap()
-            .to_string(),
-        "10"
-    );
+    for (dates, points) in [
+        (serde_json::json!(["2024-03-01"]), "0"),
+        (serde_json::json!(["2024-03-01", "2024-09-01"]), "10"),
+    ] {
+        record["periodic_dialogue_dates"] = dates;
+        let result = scorer.score(&record).unwrap();
+        assert_eq!(result.criterion("2.1").unwrap().to_string(), points);
+    }
 }

@@ -230,31 +230,6 @@ fn projection(
     }
 }
 
-/// If the scores parameter `param` of `name` is used only as
-/// `any_below(s.groups, s.group_max, share)` with a constant share, that share:
-/// the gate then depends on the scores only through that one boolean.
-pub(crate) fn any_below_share(ast: &AST, name: &str, arity: usize, param: usize) -> Option<f64> {
-    sole_use(ast, name, arity, param, |path, _, param_name| {
-        let call = call_at(path, 2)?;
-        let property = |e: &Expr, want: &str| {
-            matches!(e, Expr::Dot(bin, ..)
-                if matches!(&bin.lhs, Expr::Variable(v, ..) if v.1 == *param_name)
-                && matches!(&bin.rhs, Expr::Property(p, _) if p.2 == want))
-        };
-        let share = match call.args.get(2)? {
-            Expr::FloatConstant(f, _) => **f,
-            Expr::IntegerConstant(i, _) => *i as f64,
-            _ => return None,
-        };
-        (call.name == "any_below"
-            && call.namespace.is_empty()
-            && call.args.len() == 3
-            && property(&call.args[0], "groups")
-            && property(&call.args[1], "group_max"))
-        .then_some(share)
-    })
-}
-
 #[allow(clippy::too_many_arguments)]
 fn visit(
     ast: &AST,
@@ -420,32 +395,6 @@ mod tests {
         // A closure's captured variable arrives shared.
         let shared = Dynamic::from("flag").into_shared();
         assert_eq!(names(reads(&ast, "rule", 2, 1, None, &[shared])), ["flag"]);
-    }
-
-    #[test]
-    fn any_below_alone_projects_the_scores() {
-        let engine = rhai::Engine::new_raw();
-        let share = |body: &str| {
-            let ast = engine
-                .compile(format!("fn gate(r, p, s) {{ {body} }}"))
-                .unwrap();
-            any_below_share(&ast, "gate", 3, 2)
-        };
-        assert_eq!(share("any_below(s.groups, s.group_max, 0.5)"), Some(0.5));
-        assert_eq!(
-            share("r.x || any_below(s.groups, s.group_max, 1)"),
-            Some(1.0)
-        );
-        assert_eq!(
-            share("any_below(s.groups, s.group_max, 0.5) || s.total < 50.0"),
-            None
-        );
-        assert_eq!(share("any_below(s.criteria, s.group_max, 0.5)"), None);
-        assert_eq!(
-            share("let k = 0.5; any_below(s.groups, s.group_max, k)"),
-            None
-        );
-        assert_eq!(share("r.x"), None);
     }
 
     #[test]

@@ -183,7 +183,12 @@ pub(crate) fn slot_value<'a>(
     })
 }
 
-fn read_only<T>(_: &mut T, key: &str, _: Dynamic) -> Result<(), Box<EvalAltResult>> {
+/// Rhai writes a value back after reading through a chain (`s.groups[id]`):
+/// that is allowed, since it changes nothing. Writing a different value is not.
+fn write_back(current: Dynamic, key: &str, value: &Dynamic) -> Result<(), Box<EvalAltResult>> {
+    if format!("{current:?}") == format!("{value:?}") {
+        return Ok(());
+    }
     Err(runtime_error(format!(
         "không được gán '{key}': bản ghi và điểm chỉ để đọc (hãy dùng một biến: let x = …)"
     )))
@@ -194,7 +199,14 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<RecordView>("Record")
         .register_indexer_get(|r: &mut RecordView, key: &str| r.read(key))
-        .register_indexer_set(read_only::<RecordView>)
+        .register_indexer_set(|r: &mut RecordView, key: &str, value: Dynamic| {
+            // Not noted: the value was read (and noted) just before.
+            let current = match r.inner.field_index.get(key) {
+                Some(&i) => r.values[i].to_dynamic(),
+                None => Dynamic::UNIT,
+            };
+            write_back(current, key, &value)
+        })
         // The declared fields: the same for every record, so nothing is noted.
         .register_fn("keys", |r: &mut RecordView| {
             r.inner
@@ -220,5 +232,12 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<ScoresView>("Scores")
         .register_indexer_get(|s: &mut ScoresView, key: &str| s.read(key))
-        .register_indexer_set(read_only::<ScoresView>);
+        .register_indexer_set(|s: &mut ScoresView, key: &str, value: Dynamic| {
+            let mut quiet = ScoresView {
+                trace: SharedTrace::default(),
+                ..s.clone()
+            };
+            let current = quiet.read(key).unwrap_or(Dynamic::UNIT);
+            write_back(current, key, &value)
+        });
 }

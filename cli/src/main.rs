@@ -285,14 +285,6 @@ fn packs() -> Result<(), Fatal> {
 }
 
 /// What a rule reads, for `check`.
-fn reads(reads: &Option<Vec<String>>) -> String {
-    match reads {
-        Some(reads) if reads.is_empty() => "không đọc trường nào".to_string(),
-        Some(reads) => format!("đọc: {}", reads.join(", ")),
-        None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
-    }
-}
-
 fn check(name: &str) -> Result<ExitCode, Fatal> {
     let mut out = String::new();
     let pack = match Pack::load(name) {
@@ -356,32 +348,34 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
         for c in pack.criteria().iter().filter(|c| c.group == group.id) {
             say!(
                 out,
-                "      {:<5} {:>5}  {} [{}]",
+                "      {:<5} {:>5}  {}",
                 c.id,
                 c.points.to_string(),
-                c.label,
-                reads(&c.reads)
+                c.label
             );
         }
     }
     let bands: Vec<String> = pack
         .bands()
         .iter()
-        .map(|b| format!("{} ≥ {}", b.label, b.min))
+        .map(|b| match (&b.condition, b.has_condition) {
+            (Some(condition), _) => format!("{} ≥ {} và {condition}", b.label, b.min),
+            (None, true) => format!("{} ≥ {} và có điều kiện (requires)", b.label, b.min),
+            (None, false) => format!("{} ≥ {}", b.label, b.min),
+        })
         .collect();
     say!(out, "  xếp loại: {}", bands.join(" · "));
     for gate in pack.gates() {
         say!(
             out,
-            "  điều kiện {}: {} → tối đa {} [{}]",
+            "  điều kiện {}: {} → tối đa {}",
             gate.id,
             gate.label,
-            gate.cap,
-            reads(&gate.reads)
+            gate.cap
         );
     }
-    if let Some(applies) = pack.applies_reads() {
-        say!(out, "  điều kiện áp dụng [{}]", reads(&applies));
+    if pack.has_applicability() {
+        say!(out, "  có điều kiện áp dụng (applies)");
     }
     for deadline in pack.calendar() {
         say!(

@@ -97,7 +97,8 @@ fn scores_the_example_file_one_line_per_record_in_order() {
                 "pack",
                 "reasons",
                 "status",
-                "total"
+                "total",
+                "unmet"
             ]
         );
         assert_eq!(result["pack"]["id"], "vn.enterprise");

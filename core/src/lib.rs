@@ -77,7 +77,7 @@ pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
 pub use input::{read_records, InputFormat, RecordInput, Records};
 pub use output::csv_header;
 pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
-pub use period::{parse_date, Period};
+pub use period::{parse_date, Period, DATE_FORMS};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;

@@ -41,6 +41,8 @@ fn int_expr(g: &mut Rng, depth: u32) -> String {
         "total_of(r)",
         "twice.call(r.a)",
         "3",
+        "(if r.ds.is_empty() { 0 } else { r.ds[0].month })",
+        "{ let c = 0; for d in r.ds { if p.contains(d) { c += 1; } } c }",
     ];
     if depth == 0 || g.below(3) == 0 {
         return g.pick(&leaf).to_string();
@@ -62,6 +64,8 @@ fn bool_expr(g: &mut Rng, depth: u32) -> String {
         r#"(switch r.t { "x" => true, "y" => r.b, _ => false })"#,
         "is_big(r)",
         r#"("n" in r.keys() && r.n > 4)"#,
+        r#"(date("2024-03-15") in r.ds)"#,
+        r#"(r.ds == [])"#,
     ];
     match if depth == 0 { 0 } else { g.below(4) } {
         0 => g.pick(&leaf).to_string(),
@@ -143,31 +147,47 @@ group("1", #{label:"G1"}); group("2", #{label:"G2"});
         r#"band("a", #{{label:"A", min:10, requires: |r, p, s| ({cond}) || s.total > 25.0 }});
 band("b", #{{label:"B", min:5, requires: |r, p, s| s.groups["1"] >= 2.0 }});
 band("c", #{{label:"C", min:0}});
-gate("G1", #{{ label:"L", cap:"b", when: |r, p, s| any_below(s.groups, s.group_max, 0.5) }});
+gate("G1", #{{ label:"L", cap:"b", when: |r, p, s| {gate_one} }});
 gate("G2", #{{ label:"M", cap:"c", when: |r, p, s| {{ let k = "band"; s[k] == "a" && {} }} }});
 "#,
-        bool_expr(g, 1)
+        bool_expr(g, 1),
+        gate_one = g.pick(&[
+            "any_below(s.groups, s.group_max, 0.5)",
+            r#"any_below(s.groups, #{"1": 10.0, "2": 10.0}, 0.5)"#,
+            r#"s.groups["2"] < s.group_max["2"] * 0.6"#,
+            r#"{ let low = false; for id in s.groups.keys() { if s.groups[id] < 3.0 { low = true; } } low }"#,
+            r#"s.criteria.values().len() > 3 && s.total < 12.0"#,
+        ])
     ));
     s
 }
 
 fn random_record(g: &mut Rng, i: usize) -> Value {
-    let date = |g: &mut Rng| format!("{}-{:02}-15", 2023 + g.below(3), 1 + g.below(12));
+    // Small domains: many records share the values a rule reads, so the
+    // memo answers often, and a key that misses a read would show.
+    let dates = [
+        "2023-12-31",
+        "2024-01-01",
+        "2024-06-15",
+        "2024-12-31",
+        "2025-01-01",
+    ];
+    let date = |g: &mut Rng| dates[g.below(dates.len() as u64) as usize];
     let mut r = json!({ "id": i.to_string() });
     let o = r.as_object_mut().unwrap();
     if g.below(8) > 0 {
-        o.insert("n".into(), json!(g.below(14)));
+        o.insert("n".into(), json!([0, 3, 7, 12][g.below(4) as usize]));
     }
     if g.below(8) > 0 {
-        o.insert("a".into(), json!(g.below(6)));
+        o.insert("a".into(), json!(g.below(4)));
     }
     o.insert("b".into(), json!(g.below(2) == 0));
     o.insert("t".into(), json!(["x", "y", "z"][g.below(3) as usize]));
     if g.below(4) > 0 {
         o.insert("d".into(), json!(date(g)));
     }
-    let dates: Vec<String> = (0..g.below(4)).map(|_| date(g)).collect();
-    o.insert("ds".into(), json!(dates));
+    let list: Vec<&str> = (0..g.below(4)).map(|_| date(g)).collect();
+    o.insert("ds".into(), json!(list));
     r
 }
 
@@ -181,7 +201,7 @@ fn random_packs_score_the_same_through_the_memo_and_alone() {
         let source = random_pack(&mut g);
         let pack =
             Pack::from_source("rand.rhai", &source).unwrap_or_else(|e| panic!("{e}\n{source}"));
-        let records: Vec<Value> = (0..80).map(|i| random_record(&mut g, i)).collect();
+        let records: Vec<Value> = (0..150).map(|i| random_record(&mut g, i)).collect();
         let mut warm = Scorer::new(&pack, period).unwrap();
         for record in &records {
             let input = RecordInput::Json(record.clone());

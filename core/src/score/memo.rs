@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use super::view::Slot;
+use super::view::Step;
 use super::Outcome;
 use crate::fields::Value;
 
@@ -27,7 +27,7 @@ const LARGEST_KEY: usize = 1024;
 enum Node {
     Leaf(Outcome),
     Branch {
-        slot: Slot,
+        step: Step,
         children: HashMap<Value, u32>,
     },
 }
@@ -63,13 +63,13 @@ fn outcome_size(outcome: &Outcome) -> usize {
 
 impl Memo {
     /// The stored outcome for a record whose slots have these values.
-    pub fn get<'v>(&self, mut value_of: impl FnMut(Slot) -> Cow<'v, Value>) -> Option<&Outcome> {
+    pub fn get<'v>(&self, mut value_of: impl FnMut(Step) -> Cow<'v, Value>) -> Option<&Outcome> {
         let mut node = self.nodes.first()?;
         loop {
             match node {
                 Node::Leaf(outcome) => return Some(outcome),
-                Node::Branch { slot, children } => {
-                    let next = *children.get(value_of(*slot).as_ref())?;
+                Node::Branch { step, children } => {
+                    let next = *children.get(value_of(*step).as_ref())?;
                     node = &self.nodes[next as usize];
                 }
             }
@@ -79,8 +79,8 @@ impl Memo {
     /// Stores the outcome of an evaluation that read `trace` (in order).
     pub fn insert<'v>(
         &mut self,
-        trace: &[Slot],
-        mut value_of: impl FnMut(Slot) -> Cow<'v, Value>,
+        trace: &[Step],
+        mut value_of: impl FnMut(Step) -> Cow<'v, Value>,
         outcome: Outcome,
     ) {
         let keys: Vec<Value> = trace.iter().map(|&s| value_of(s).into_owned()).collect();
@@ -93,25 +93,25 @@ impl Memo {
             return;
         }
         if self.nodes.is_empty() {
-            let Some(&slot) = trace.first() else {
+            let Some(&step) = trace.first() else {
                 self.nodes.push(Node::Leaf(outcome));
                 self.bytes += cost;
                 return;
             };
             self.nodes.push(Node::Branch {
-                slot,
+                step,
                 children: HashMap::new(),
             });
         }
         let mut at = 0usize;
         for (depth, key) in keys.into_iter().enumerate() {
-            let next_slot = trace.get(depth + 1).copied();
+            let next_step = trace.get(depth + 1).copied();
             let fresh = self.nodes.len() as u32;
-            let Node::Branch { slot, children } = &mut self.nodes[at] else {
+            let Node::Branch { step, children } = &mut self.nodes[at] else {
                 self.conflicts += 1;
                 return;
             };
-            if *slot != trace[depth] {
+            if *step != trace[depth] {
                 self.conflicts += 1;
                 return;
             }
@@ -119,9 +119,9 @@ impl Memo {
                 Some(&child) => at = child as usize,
                 None => {
                     children.insert(key, fresh);
-                    self.nodes.push(match next_slot {
-                        Some(slot) => Node::Branch {
-                            slot,
+                    self.nodes.push(match next_step {
+                        Some(step) => Node::Branch {
+                            step,
                             children: HashMap::new(),
                         },
                         None => Node::Leaf(outcome.clone()),

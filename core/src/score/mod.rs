@@ -26,7 +26,7 @@ use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
 pub(crate) use view::register as register_views;
-use view::{RecordView, Scores, ScoresView, Trace};
+use view::{Keys, RecordView, Scores, ScoresView, Trace};
 
 /// Scores records against one pack for one evaluation period.
 ///
@@ -261,9 +261,16 @@ impl Scorer {
         scores: Option<&Scores>,
     ) -> Result<Outcome, Error> {
         let index = self.memo_index(kind);
+        let inner = Arc::clone(&self.pack.inner);
+        let keys = Keys {
+            inner: &inner,
+            period: &self.period,
+            values,
+            scores,
+        };
         if self.memo_on {
             let memo = &mut self.memos[index];
-            if let Some(outcome) = memo.get(|slot| view::slot_value(values, scores, slot)) {
+            if let Some(outcome) = memo.get(|step| keys.key(step)) {
                 let outcome = outcome.clone();
                 memo.hits += 1;
                 return Ok(outcome);
@@ -289,11 +296,7 @@ impl Scorer {
         )?;
         if self.memo_on {
             let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
-            self.memos[index].insert(
-                trace.slots(),
-                |slot| view::slot_value(values, scores, slot),
-                outcome.clone(),
-            );
+            self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());
         }
         Ok(outcome)
     }

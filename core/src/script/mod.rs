@@ -341,7 +341,7 @@ fn bracket(
 
 /// `any_below(s.groups, s.group_max, 0.5)`: whether some entry of `values`
 /// is below `share` of the same key's entry in `maxima`.
-fn any_below(
+pub(crate) fn any_below(
     values: rhai::Map,
     maxima: rhai::Map,
     share: rhai::FLOAT,

@@ -464,3 +464,24 @@ band("a", #{label:"A", min:0});"#,
         "2024-03-29 2025-02-28 2023-01-29"
     );
 }
+
+#[test]
+fn any_serde_source_scores_like_json() {
+    let pack = Pack::load("vn.enterprise").unwrap();
+    let mut scorer = Scorer::new(&pack, period()).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("tests/cases/vn.enterprise-2024.input.jsonl")).unwrap();
+    for line in text.lines().take(60) {
+        let value: Value = serde_json::from_str(line).unwrap();
+        let from_value = scorer.score_input(&chamdiem::RecordInput::Json(value.clone()));
+        // A deserializer that is not JSON text: serde_json::Value's own.
+        let from_serde = scorer.score_from(value);
+        let mut from_text = serde_json::Deserializer::from_str(line);
+        let from_text = scorer.score_from(&mut from_text);
+        assert_eq!(from_serde.to_json_line(), from_value.to_json_line());
+        assert_eq!(from_text.to_json_line(), from_value.to_json_line());
+    }
+    let not_a_record = scorer.score_from(serde_json::json!([1, 2]));
+    assert_eq!(not_a_record.status(), Status::Error);
+    assert_eq!(not_a_record.errors()[0].code, "record.unreadable");
+}

@@ -173,6 +173,32 @@ impl Scorer {
         }
     }
 
+    /// Scores one record read from any serde deserializer (a Python dict
+    /// through `pythonize`, a JavaScript object through `serde-wasm-bindgen`,
+    /// a JSON string through `serde_json`), without building JSON text first.
+    ///
+    /// Never fails: a value that is not a record, or a record the pack fails
+    /// on, gives an `error` result with its code, like every other record.
+    pub fn score_from<'de, D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> ScoreResult {
+        let inner = Arc::clone(&self.pack.inner);
+        match record::parse_any(deserializer, &inner.field_index, &mut self.unknown) {
+            Ok(slots) => {
+                let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
+                match self.score_slots(&slots) {
+                    Ok(result) => result,
+                    Err(error) => {
+                        let id = inner
+                            .field_index
+                            .get("id")
+                            .and_then(|&i| record::id_of(slots[i]));
+                        self.pack_failed(id, &error)
+                    }
+                }
+            }
+            Err(message) => self.unreadable(None, message),
+        }
+    }
+
     /// Scores one input, turning a failure of the pack into an `error`
     /// result, so that every input gets exactly one result.
     pub fn score_input(&mut self, input: &crate::RecordInput) -> ScoreResult {

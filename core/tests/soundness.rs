@@ -40,9 +40,8 @@ fn alone(pack: &Pack, records: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// All records, in order, by one scorer with its memo warm.
-fn batch(pack: &Pack, records: &[Value]) -> Vec<String> {
-    let mut scorer = Scorer::new(pack, period()).unwrap();
+/// All records, in order, by one scorer (its memo warm after the first).
+fn through(scorer: &mut Scorer, records: &[Value]) -> Vec<String> {
     assert!(scorer.memo());
     let lines = records
         .iter()
@@ -54,6 +53,10 @@ fn batch(pack: &Pack, records: &[Value]) -> Vec<String> {
         .collect();
     assert_eq!(scorer.memo_conflicts(), 0);
     lines
+}
+
+fn batch(pack: &Pack, records: &[Value]) -> Vec<String> {
+    through(&mut Scorer::new(pack, period()).unwrap(), records)
 }
 
 fn agree(pack: &Pack, records: &[Value]) -> Vec<Value> {
@@ -299,15 +302,7 @@ fn every_repository_pack_scores_the_same_with_and_without_memo() {
         // Twice through a warm memo: still the same.
         let mut scorer = Scorer::new(&pack, period()).unwrap();
         for _ in 0..2 {
-            let again: Vec<String> = records
-                .iter()
-                .map(|r| {
-                    scorer
-                        .score_input(&RecordInput::Json(r.clone()))
-                        .to_json_line()
-                })
-                .collect();
-            assert_eq!(again, alone, "{}", pack.id());
+            assert_eq!(through(&mut scorer, &records), alone, "{}", pack.id());
         }
         checked += 1;
     }

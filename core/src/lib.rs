@@ -72,7 +72,7 @@ mod script;
 pub mod selftest;
 
 pub use batch::{Batch, CHUNK};
-pub use error::{Error, Limit, Location};
+pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
 pub use input::{read_records, InputFormat, RecordInput, Records};
 pub use output::csv_header;

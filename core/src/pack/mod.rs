@@ -17,7 +17,7 @@ pub use builder::Deadline;
 use builder::{Draft, RuleDraft};
 use source::{PackResolver, Root, SourceFile};
 
-use crate::error::{Error, Limit, Location};
+use crate::error::{Error, Limit, Location, PackProblem};
 use crate::fields::FieldSpec;
 use crate::fields::FieldType;
 use crate::script::analysis::{self, Use};
@@ -312,7 +312,8 @@ impl PackLoader {
             }
             let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
             if chain.iter().any(|c| c.file.name == parent.name) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::Cycle,
                     location,
                     format!("extends vòng lặp: '{target}' đã có trong chuỗi"),
                 ));
@@ -583,7 +584,8 @@ fn compile_rule(
                         indices.push((i, how));
                     }
                     None => {
-                        return Err(Error::invalid(
+                        return Err(Error::invalid_as(
+                            PackProblem::UndeclaredField,
                             location,
                             format!(
                                 "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
@@ -661,7 +663,8 @@ fn finish(
     for field in &draft.fields {
         if let Some(other) = &field.at_most {
             if !field_index.contains_key(other) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::UndeclaredField,
                     here.clone(),
                     format!(
                         "trường '{}': at_most nêu trường '{other}' chưa khai báo",
@@ -684,7 +687,8 @@ fn finish(
     let mut criteria = Vec::new();
     for c in &draft.criteria {
         let group_index = groups.iter().position(|g| g.id == c.group).ok_or_else(|| {
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 c.rule.location.clone(),
                 format!(
                     "tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)",
@@ -726,7 +730,8 @@ fn finish(
             .iter()
             .map(|g| format!("nhóm {}: {}", g.id, g.max))
             .collect();
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Points,
             here.clone(),
             format!(
                 "tổng điểm các tiêu chí là {total}, khác max_points = {max_points} ({})",
@@ -736,7 +741,8 @@ fn finish(
     }
 
     if draft.bands.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             here.clone(),
             "chưa khai báo mức xếp loại nào: band(…)",
         ));
@@ -749,7 +755,8 @@ fn finish(
             } else {
                 &pair[1].location
             };
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                PackProblem::Bands,
                 location.clone(),
                 format!(
                     "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}, {}) đứng sau '{}' (≥ {}, {})",
@@ -759,7 +766,8 @@ fn finish(
         }
     }
     if let Some(band) = draft.bands.iter().find(|b| b.min > max_points) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             band.location.clone(),
             format!(
                 "mức '{}' cần từ {} điểm, nhưng tổng điểm tối đa chỉ là {max_points}: không bản ghi nào đạt được",
@@ -769,7 +777,8 @@ fn finish(
     }
     let lowest = draft.bands.last().expect("non-empty");
     if lowest.min != Points::ZERO {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             lowest.location.clone(),
             format!(
                 "mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại",
@@ -791,7 +800,8 @@ fn finish(
     for g in &draft.gates {
         let cap_index = bands.iter().position(|b| b.code == g.cap).ok_or_else(|| {
             let codes: Vec<&str> = bands.iter().map(|b| b.code.as_str()).collect();
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 g.when.location.clone(),
                 format!(
                     "điều kiện {}: cap '{}' không phải mức xếp loại ({})",

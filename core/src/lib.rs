@@ -76,7 +76,10 @@ pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
 pub use input::{read_records, InputFormat, RecordInput, Records};
 pub use output::csv_header;
-pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
+pub use pack::{
+    Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
+    GateDescription, Group, Pack, PackDescription, PackLoader,
+};
 pub use period::{parse_date, Period};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};

@@ -55,6 +55,7 @@ pub(crate) struct GateDraft {
 
 /// A reporting deadline of the pack's calendar.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Deadline {
     /// Its id (`bao_cao_nam`).
     pub id: String,

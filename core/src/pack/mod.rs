@@ -3,6 +3,7 @@
 //! that scoring shares between threads.
 
 mod builder;
+mod describe;
 pub(crate) mod source;
 
 use hashbrown::HashMap;
@@ -16,6 +17,9 @@ use sha2::{Digest, Sha256};
 
 pub use builder::Deadline;
 use builder::{Draft, RuleDraft};
+pub use describe::{
+    BandDescription, CriterionDescription, FieldDescription, GateDescription, PackDescription,
+};
 use source::{Imports, PackResolver, Root, SourceFile};
 
 use crate::error::{Error, Limit, Location, PackProblem};
@@ -27,6 +31,7 @@ use crate::{Period, Points};
 
 /// A group of criteria (`1` … `6`), with its maximum (the sum of its criteria).
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Group {
     /// Its id.
     pub id: String,
@@ -38,6 +43,7 @@ pub struct Group {
 
 /// One criterion: its id, group, label, maximum points and rule.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Criterion {
     /// Its id (`2.1`).
     pub id: String,
@@ -60,6 +66,7 @@ pub struct Criterion {
 
 /// A classification band: a class and the lowest total that earns it.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Band {
     /// The class code (`tot`).
     pub code: String,
@@ -71,6 +78,7 @@ pub struct Band {
 
 /// A gate: a condition that, when true, caps the class.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Gate {
     /// Its id (`G1`).
     pub id: String,

@@ -55,6 +55,11 @@
 //!
 //! To score many records in parallel and in order, use [`Batch`]; to read
 //! JSON Lines, JSON arrays or CSV in bounded memory, use [`read_records`].
+//!
+//! Without a file system (a browser, a database, an editor), load a pack
+//! from its files held in memory with [`Pack::from_sources`]. To show what a
+//! pack declares (a form, a schema), use [`Pack::describe`]. Every [`Error`]
+//! has a stable [`code`](Error::code) for programs to match.
 
 #![warn(missing_docs)]
 

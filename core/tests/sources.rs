@@ -137,6 +137,30 @@ fn memory_sources_are_confined_to_their_folder() {
 }
 
 #[test]
+fn two_names_for_one_file_in_memory_are_refused() {
+    let error = load_error(&[("pack.rhai", HEAD), ("./pack.rhai", HEAD)], "pack.rhai");
+    assert_eq!(error.code(), "pack.import", "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_examples_file_linking_out_of_the_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).unwrap();
+    std::fs::write(pack.join("pack.rhai"), HEAD).unwrap();
+    std::fs::write(dir.path().join("outside.jsonl"), "").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.jsonl"),
+        pack.join("examples.jsonl"),
+    )
+    .unwrap();
+    let error = Pack::load(pack.to_str().unwrap()).unwrap_err();
+    assert_eq!(error.code(), "pack.import", "{error}");
+    assert!(error.to_string().contains("examples.jsonl"), "{error}");
+}
+
+#[test]
 fn import_rings_and_failing_modules_are_reported_at_the_module() {
     let text = format!("{HEAD}import \"a\" as a;\n");
     let error = load_error(

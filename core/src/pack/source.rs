@@ -150,6 +150,13 @@ pub(crate) fn from_memory(
                 reason: OUTSIDE.into(),
             });
         };
+        if normalised.contains_key(&key) {
+            return Err(Error::Import {
+                location: Location::file(&name),
+                path: name,
+                reason: format!("hai tệp cùng là '{key}'"),
+            });
+        }
         normalised.insert(key, text);
     }
     let root = Root::Memory(Arc::new(normalised));
@@ -335,10 +342,11 @@ impl Root {
         if !self.has(EXAMPLES_FILE) {
             return Ok(None);
         }
+        // It exists: a refusal now (a link out of the folder) is an error, not "no examples".
+        let location = Location::file(self.name_of(EXAMPLES_FILE).unwrap_or_default());
         match self.read(EXAMPLES_FILE, limits) {
             Ok(found) => Ok(Some(found)),
-            Err(ReadError::Refused(_)) => Ok(None),
-            Err(ReadError::Failed(error)) => Err(error),
+            Err(error) => Err(error.at(&location, EXAMPLES_FILE)),
         }
     }
 }

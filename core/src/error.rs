@@ -203,8 +203,7 @@ pub(crate) struct Refusal {
 /// It serializes with a `type` tag (the variant), a `code` and the variant's
 /// fields, for example
 /// `{"code":"pack.syntax","type":"syntax","location":{"file":"p.rhai","line":4,"column":7},"message":"…"}`.
-#[derive(Debug, thiserror::Error, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case", remote = "Self")]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A pack's source does not parse.
@@ -299,26 +298,91 @@ fn context_suffix(context: &str) -> String {
     }
 }
 
+/// Written by hand: a `code` beside the `type` tag, and the one-value
+/// variants (`Period`, `Input`) as a `message` (serde cannot tag a bare string).
 impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// The derived form (`type` tag and fields), flattened after the code.
-        struct Fields<'a>(&'a Error);
-        impl Serialize for Fields<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                Error::serialize(self.0, serializer)
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        match self {
+            Error::Syntax { location, message } => {
+                map.serialize_entry("type", "syntax")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::InvalidPack {
+                problem,
+                location,
+                message,
+            } => {
+                map.serialize_entry("type", "invalid_pack")?;
+                map.serialize_entry("problem", problem)?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::LimitExceeded {
+                limit,
+                max,
+                location,
+                context,
+            } => {
+                map.serialize_entry("type", "limit_exceeded")?;
+                map.serialize_entry("limit", limit)?;
+                map.serialize_entry("max", max)?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("context", context)?;
+            }
+            Error::Script {
+                location,
+                context,
+                message,
+            } => {
+                map.serialize_entry("type", "script")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("context", context)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Import {
+                location,
+                path,
+                reason,
+            } => {
+                map.serialize_entry("type", "import")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("path", path)?;
+                map.serialize_entry("reason", reason)?;
+            }
+            Error::PackNotFound { name, reason } => {
+                map.serialize_entry("type", "pack_not_found")?;
+                map.serialize_entry("name", name)?;
+                map.serialize_entry("reason", reason)?;
+            }
+            Error::NotInForce {
+                pack,
+                in_force,
+                period,
+            } => {
+                map.serialize_entry("type", "not_in_force")?;
+                map.serialize_entry("pack", pack)?;
+                map.serialize_entry("in_force", in_force)?;
+                map.serialize_entry("period", period)?;
+            }
+            Error::Period(message) => {
+                map.serialize_entry("type", "period")?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Input(message) => {
+                map.serialize_entry("type", "input")?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Io { path, message } => {
+                map.serialize_entry("type", "io")?;
+                map.serialize_entry("path", path)?;
+                map.serialize_entry("message", message)?;
             }
         }
-        #[derive(Serialize)]
-        struct WithCode<'a> {
-            code: &'static str,
-            #[serde(flatten)]
-            fields: Fields<'a>,
-        }
-        WithCode {
-            code: self.code(),
-            fields: Fields(self),
-        }
-        .serialize(serializer)
+        map.end()
     }
 }
 

@@ -287,6 +287,13 @@ fn errors_carry_their_code_in_json() {
 
     let error = "2024-13".parse::<Period>().unwrap_err();
     assert_eq!(error.code(), "period.invalid");
+    let json = serde_json::to_value(&error).unwrap();
+    assert_eq!(json["code"], "period.invalid");
+    assert_eq!(json["type"], "period");
+    assert!(
+        json["message"].as_str().unwrap().contains("2024-13"),
+        "{json}"
+    );
 
     let pack = Pack::load("tay-ninh.enterprise").unwrap();
     let error = pack.ensure_in_force(&"2020".parse().unwrap()).unwrap_err();

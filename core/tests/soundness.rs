@@ -102,7 +102,11 @@ fn engine_names_cannot_be_redefined() {
     ] {
         let source = format!("{PRELUDE}\n{def}\n{}", criterion(r#"|r| pass("")"#));
         let error = Pack::from_source("t.rhai", &source).unwrap_err();
-        let Error::InvalidPack { location, message } = &error else {
+        assert_eq!(error.code(), "pack.reserved_name", "{name}: {error}");
+        let Error::InvalidPack {
+            location, message, ..
+        } = &error
+        else {
             panic!("{name}: {error}")
         };
         assert_eq!(location.line, Some(7), "{name}: {error}");

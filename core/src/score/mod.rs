@@ -224,22 +224,13 @@ impl Scorer {
     /// The result of a record the pack failed on: the record is not at fault,
     /// and the error's code says so (`rule.runtime`, `limit.operations`, …).
     pub(crate) fn pack_failed(&self, id: Option<String>, error: &Error) -> ScoreResult {
-        let code = match error {
-            Error::LimitExceeded { limit, .. } => format!(
-                "limit.{}",
-                serde_json::to_value(limit)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ),
-            _ => "rule.runtime".into(),
-        };
+        let code = error.code();
         ScoreResult::unscored(
             Arc::clone(&self.pack.inner.layout),
             id,
             Status::Error,
             vec![FieldError::record_with_code(
-                &code,
+                code,
                 format!("{PACK_FAILED}: {error}"),
             )],
         )

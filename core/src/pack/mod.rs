@@ -626,9 +626,8 @@ fn compile_rule(
     let arity = total - curry.len();
     // A lint, not the memo's key: a field named in the source but never
     // declared is a typo better reported at load than on every record.
-    let period = (arity >= 2).then_some(curry.len() + 1);
-    if let Ok(names) = analysis::reads(ast, name, total, curry.len(), period, &curry) {
-        if let Some(field) = names.keys().find(|f| !field_index.contains_key(f.as_str())) {
+    if let Ok(names) = analysis::reads(ast, name, total, curry.len(), &curry) {
+        if let Some(field) = names.iter().find(|f| !field_index.contains_key(f.as_str())) {
             return Err(Error::invalid_as(
                 PackProblem::UndeclaredField,
                 location,

@@ -58,6 +58,7 @@
 
 #![warn(missing_docs)]
 
+mod alloc;
 mod batch;
 mod error;
 mod fields;
@@ -71,10 +72,11 @@ mod score;
 mod script;
 pub mod selftest;
 
+pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
 pub use error::{Error, Limit, Location};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
-pub use input::{read_records, InputFormat, RecordInput, Records};
+pub use input::{read_records, read_records_with, InputFormat, ReadOptions, RecordInput, Records};
 pub use output::csv_header;
 pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
 pub use period::{parse_date, Period};

@@ -222,16 +222,19 @@ impl Scorer {
                 Ok(self.unreadable(id.clone(), message.clone()))
             }
         };
-        outcome.unwrap_or_else(|error| {
-            let id = match input {
-                crate::RecordInput::Json(value) => record::id_of(value.get("id")),
-                crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
-                    .ok()
-                    .and_then(|v| record::id_of(v.get("id"))),
-                crate::RecordInput::Unreadable { id, .. } => id.clone(),
-            };
-            self.unreadable(id, format!("{PACK_FAILED}: {error}"))
-        })
+        outcome.unwrap_or_else(|error| self.failed(input, &error))
+    }
+
+    /// The `error` result of an input the pack failed on.
+    pub(crate) fn failed(&self, input: &crate::RecordInput, error: &Error) -> ScoreResult {
+        let id = match input {
+            crate::RecordInput::Json(value) => record::id_of(value.get("id")),
+            crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
+                .ok()
+                .and_then(|v| record::id_of(v.get("id"))),
+            crate::RecordInput::Unreadable { id, .. } => id.clone(),
+        };
+        self.unreadable(id, format!("{PACK_FAILED}: {error}"))
     }
 
     fn not_an_object(&self, record: &Json) -> ScoreResult {

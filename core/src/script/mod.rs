@@ -44,6 +44,17 @@ pub struct Limits {
     pub max_source_size: usize,
     /// Depth of the `extends` chain.
     pub max_extends_depth: usize,
+    /// Milliseconds one evaluation may run: one rule on one record, or one
+    /// file's top level at load. The operations limit counts a call of a
+    /// built-in as one operation however long it takes (`a.contains(x)` over
+    /// a large array); this bounds the time itself. The host checks the clock
+    /// between operations: the script never sees it.
+    pub max_time_ms: u64,
+    /// Bytes one evaluation may allocate and keep (the same evaluations as
+    /// `max_time_ms`). Enforced only in a program that installs
+    /// [`CountingAllocator`](crate::CountingAllocator) as its global
+    /// allocator, as the `chamdiem` command does.
+    pub max_memory_bytes: u64,
 }
 
 impl Default for Limits {
@@ -60,6 +71,8 @@ impl Default for Limits {
             max_variables: 1_000,
             max_source_size: 1024 * 1024,
             max_extends_depth: 8,
+            max_time_ms: 2_000,
+            max_memory_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -78,6 +91,8 @@ impl Limits {
             Limit::Variables => self.max_variables as u64,
             Limit::SourceSize => self.max_source_size as u64,
             Limit::ExtendsDepth => self.max_extends_depth as u64,
+            Limit::Time => self.max_time_ms,
+            Limit::Memory => self.max_memory_bytes,
         }
     }
 }
@@ -111,6 +126,97 @@ fn date_or_error(text: &str) -> Result<Date, Box<EvalAltResult>> {
         .ok_or_else(|| runtime_error(format!("ngày không hợp lệ '{text}' (dạng YYYY-MM-DD)")))
 }
 
+/// What `on_progress` returns to stop a script that ran out of time.
+const OUT_OF_TIME: INT = 1;
+/// What `on_progress` returns to stop a script that built too much.
+const OUT_OF_MEMORY: INT = 2;
+
+/// The time and memory one evaluation may use, checked by the host between
+/// operations. Rhai starts counting operations afresh for every evaluation,
+/// so operation 1 marks its start; the start is kept per thread because one
+/// engine serves every thread of a batch.
+#[derive(Clone, Copy)]
+struct Budget {
+    time: web_time::Duration,
+    memory: isize,
+}
+
+thread_local! {
+    static STARTED: std::cell::Cell<Option<(web_time::Instant, isize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+impl Budget {
+    /// The clock is read once every this many operations (reading it costs
+    /// more than an operation).
+    const CLOCK_EVERY: u64 = 16;
+
+    fn new(limits: &Limits) -> Self {
+        Budget {
+            time: web_time::Duration::from_millis(limits.max_time_ms),
+            memory: isize::try_from(limits.max_memory_bytes).unwrap_or(isize::MAX),
+        }
+    }
+
+    fn check(&self, operations: u64) -> Option<Dynamic> {
+        let memory = crate::alloc::live_bytes();
+        let (start, base) = match STARTED.get() {
+            Some(started) if operations > 1 => started,
+            _ => {
+                let started = (web_time::Instant::now(), memory.unwrap_or(0));
+                STARTED.set(Some(started));
+                started
+            }
+        };
+        if memory.is_some_and(|now| now.wrapping_sub(base) > self.memory) {
+            return Some(OUT_OF_MEMORY.into());
+        }
+        if operations % Self::CLOCK_EVERY == 0 && start.elapsed() > self.time {
+            return Some(OUT_OF_TIME.into());
+        }
+        None
+    }
+}
+
+/// Stack for threads that run pack scripts. Dropping a value nested deep
+/// (maps in maps, closures capturing closures: as deep as the limits let a
+/// script build) recurses in Rhai's code, and overflowing a thread's stack
+/// aborts the whole process. Only address space is reserved: memory is used
+/// as deep as a script actually goes.
+pub(crate) const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
+
+/// Runs `work` on a new thread with [`SCRIPT_STACK_SIZE`] of stack (on wasm32,
+/// which has no threads, on this one). A panic in `work` comes back as `Err`
+/// with its message.
+pub(crate) fn on_script_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T, String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("chamdiem-script".into())
+                .stack_size(SCRIPT_STACK_SIZE)
+                .spawn_scoped(scope, work);
+            match thread {
+                Ok(thread) => thread.join().map_err(|panic| panic_message(&*panic)),
+                Err(e) => Err(format!("không tạo được luồng chạy kịch bản: {e}")),
+            }
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Ok(work())
+    }
+}
+
+/// The text of a panic's payload.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "không rõ nguyên nhân".into())
+}
+
 /// A new engine with the limits, the standard operations and chamdiem's
 /// types and functions, and nothing else.
 pub(crate) fn new_engine(limits: &Limits) -> Engine {
@@ -129,6 +235,8 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true);
     engine.disable_symbol("eval");
+    let budget = Budget::new(limits);
+    engine.on_progress(move |operations| budget.check(operations));
     register_dates(&mut engine);
     register_awards(&mut engine);
     engine
@@ -162,9 +270,16 @@ fn register_dates(engine: &mut Engine) {
             (b.0 - a.0).num_days() as INT
         })
         .register_fn("add_days", |d: Date, n: INT| {
-            d.0.checked_add_signed(chrono::Duration::days(n))
+            // `n` may come from the data: checked all the way, never a panic.
+            chrono::Duration::try_days(n)
+                .and_then(|days| d.0.checked_add_signed(days))
                 .map(Date)
-                .ok_or_else(|| runtime_error("ngày vượt phạm vi"))
+                .ok_or_else(|| {
+                    runtime_error(format!(
+                        "add_days: ngày {} cộng {n} ngày vượt phạm vi lịch",
+                        d.0
+                    ))
+                })
         })
         .register_fn("is_date", |value: Dynamic| value.is::<Date>());
 
@@ -340,6 +455,11 @@ pub(crate) fn eval_error(
     };
     let limit = match inner {
         EvalAltResult::ErrorTooManyOperations(_) => Some(Limit::Operations),
+        EvalAltResult::ErrorTerminated(token, _) => match token.as_int() {
+            Ok(OUT_OF_TIME) => Some(Limit::Time),
+            Ok(OUT_OF_MEMORY) => Some(Limit::Memory),
+            _ => None,
+        },
         EvalAltResult::ErrorStackOverflow(_) => Some(Limit::CallDepth),
         EvalAltResult::ErrorTooManyModules(_) => Some(Limit::Modules),
         EvalAltResult::ErrorTooManyVariables(_) => Some(Limit::Variables),

@@ -83,7 +83,7 @@ pub use period::{parse_date, Period};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;
-pub use script::Limits;
+pub use script::{Limits, SCRIPT_STACK_SIZE};
 
 #[cfg(test)]
 mod send_sync {

@@ -183,7 +183,11 @@ impl Budget {
 /// script build) recurses in Rhai's code, and overflowing a thread's stack
 /// aborts the whole process. Only address space is reserved: memory is used
 /// as deep as a script actually goes.
-pub(crate) const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
+///
+/// [`PackLoader`](crate::PackLoader) and [`Batch`](crate::Batch) run scripts
+/// on threads with this stack. [`Scorer`](crate::Scorer) runs them on the
+/// calling thread: call it from a thread with this stack size.
+pub const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
 
 /// Runs `work` on a new thread with [`SCRIPT_STACK_SIZE`] of stack (on wasm32,
 /// which has no threads, on this one). A panic in `work` comes back as `Err`

@@ -229,3 +229,47 @@ fn next_chunk(inputs: &mut impl Iterator<Item = Result<RecordInput, Error>>) -> 
         last: true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+
+    fn record(employees: i64) -> RecordInput {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/vn.enterprise/examples.jsonl"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        let mut record = first["record"].clone();
+        record["employees"] = employees.into();
+        RecordInput::Json(record)
+    }
+
+    #[test]
+    fn a_panic_while_scoring_is_that_records_error_and_the_batch_goes_on() {
+        let pack = Pack::from_source(
+            "panics.rhai",
+            r#"extends("vn.enterprise");
+pack(#{ id: "test.panics", title: "Panics", version: "0" });
+change_criterion("1.1", #{ rule: |r| { if r.employees == 13 { panic_for_tests(r.employees); } pass("") } });"#,
+        )
+        .unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        let inputs = [
+            record(300),
+            record(13),
+            record(301),
+            record(13),
+            record(302),
+        ];
+        let results = batch.score(&inputs);
+        let statuses: Vec<Status> = results.iter().map(ScoreResult::status).collect();
+        use Status::{Error as E, Scored as S};
+        assert_eq!(statuses, [S, E, S, E, S]);
+        let message = &results[1].errors()[0].message;
+        assert!(message.contains("lỗi nội bộ"), "{message}");
+        assert!(message.contains("panic_for_tests"), "{message}");
+    }
+}

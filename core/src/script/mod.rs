@@ -243,6 +243,11 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
     engine.on_progress(move |operations| budget.check(operations));
     register_dates(&mut engine);
     register_awards(&mut engine);
+    // Lets the unit tests check that a panic while scoring costs one record.
+    #[cfg(test)]
+    engine.register_fn("panic_for_tests", |_: INT| -> bool {
+        panic!("panic_for_tests")
+    });
     engine
 }
 
@@ -578,6 +583,44 @@ mod tests {
             11
         );
         assert!(run(r#"date("2024-02-30")"#).is_err());
+    }
+
+    #[test]
+    fn date_arithmetic_out_of_range_is_an_error_not_a_panic() {
+        for n in [i64::MAX, i64::MIN + 1, 1 << 40, -(1 << 40), 300_000 * 366] {
+            let error = run(&format!(r#"add_days(date("2024-01-01"), {n})"#)).unwrap_err();
+            assert!(error.to_string().contains("vượt phạm vi"), "{n}: {error}");
+        }
+        // 100 years, 24 of them leap (2100 is not): 36,524 days.
+        let far = run(r#"add_days(date("2024-01-01"), 36524)"#).unwrap();
+        assert_eq!(far.cast::<Date>().0.to_string(), "2124-01-01");
+        assert!(run("date(2024, 1, 9223372036854775807)").is_err());
+        assert!(run("date(9223372036854775807, 1, 1)").is_err());
+    }
+
+    #[test]
+    fn a_slow_built_in_in_a_loop_runs_out_of_time() {
+        let limits = Limits {
+            max_time_ms: 50,
+            ..Limits::default()
+        };
+        let engine = new_engine(&limits);
+        let script =
+            r#"let a = []; for i in 0..9999 { a.push("x" + i); } loop { a.contains("y"); }"#;
+        let error = engine.eval::<Dynamic>(script).unwrap_err();
+        let error = eval_error(&error, &Location::file("t.rhai"), "tiêu chí 1.1", &limits);
+        assert!(
+            matches!(
+                error,
+                Error::LimitExceeded {
+                    limit: Limit::Time,
+                    max: 50,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("tiêu chí 1.1"), "{error}");
     }
 
     #[test]

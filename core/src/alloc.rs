@@ -19,13 +19,16 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 thread_local! {
     // Const-initialised and without a destructor: reading it never allocates,
     // so the allocator may use it.
     static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
-    static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
+
+/// Whether the program installed the counting allocator.
+static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// Wraps an allocator (for example `std::alloc::System` or mimalloc) and
 /// counts the live bytes of each thread. Install it with `#[global_allocator]`.
@@ -40,7 +43,10 @@ impl<A> CountingAllocator<A> {
 
 fn add(bytes: isize) {
     let _ = LIVE_BYTES.try_with(|live| live.set(live.get().wrapping_add(bytes)));
-    let _ = INSTALLED.try_with(|installed| installed.set(true));
+    // Written once: threads that only read it share the cache line.
+    if !INSTALLED.load(Ordering::Relaxed) {
+        INSTALLED.store(true, Ordering::Relaxed);
+    }
 }
 
 // SAFETY: every call is passed on unchanged to the wrapped allocator; the
@@ -80,7 +86,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
 /// allocator is installed (`None` otherwise). Only differences between two
 /// readings mean something.
 pub(crate) fn live_bytes() -> Option<isize> {
-    if INSTALLED.try_with(Cell::get).unwrap_or(false) {
+    if INSTALLED.load(Ordering::Relaxed) {
         LIVE_BYTES.try_with(Cell::get).ok()
     } else {
         None

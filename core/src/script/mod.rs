@@ -47,7 +47,8 @@ pub struct Limits {
     /// Milliseconds one evaluation may run: one rule on one record, or one
     /// file's top level at load. The operations limit counts a call of a
     /// built-in as one operation however long it takes (`a.contains(x)` over
-    /// a large array); this bounds the time itself. The host checks the clock
+    /// a large array); this bounds the time itself. It is the CPU time of the
+    /// scoring thread (on wasm32, wall time). The host checks the clock
     /// between operations: the script never sees it.
     pub max_time_ms: u64,
     /// Bytes one evaluation may allocate and keep (the same evaluations as
@@ -141,15 +142,43 @@ struct Budget {
     memory: isize,
 }
 
+/// The time an evaluation has taken: the CPU time of its thread where the
+/// system gives it (a suspended process, ctrl-Z, is then not a slow rule),
+/// else the time on the wall clock (wasm32).
+#[derive(Clone, Copy)]
+enum Clock {
+    #[cfg(not(target_arch = "wasm32"))]
+    Cpu(cpu_time::ThreadTime),
+    Wall(web_time::Instant),
+}
+
+impl Clock {
+    fn now() -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Ok(now) = cpu_time::ThreadTime::try_now() {
+            return Clock::Cpu(now);
+        }
+        Clock::Wall(web_time::Instant::now())
+    }
+
+    fn elapsed(&self) -> web_time::Duration {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Clock::Cpu(start) => start.try_elapsed().unwrap_or_default(),
+            Clock::Wall(start) => start.elapsed(),
+        }
+    }
+}
+
 thread_local! {
-    static STARTED: std::cell::Cell<Option<(web_time::Instant, isize)>> =
+    static STARTED: std::cell::Cell<Option<(Clock, isize)>> =
         const { std::cell::Cell::new(None) };
 }
 
 impl Budget {
     /// The clock is read once every this many operations (reading it costs
     /// more than an operation).
-    const CLOCK_EVERY: u64 = 16;
+    const CLOCK_EVERY: u64 = 32;
 
     fn new(limits: &Limits) -> Self {
         Budget {
@@ -163,7 +192,7 @@ impl Budget {
         let (start, base) = match STARTED.get() {
             Some(started) if operations > 1 => started,
             _ => {
-                let started = (web_time::Instant::now(), memory.unwrap_or(0));
+                let started = (Clock::now(), memory.unwrap_or(0));
                 STARTED.set(Some(started));
                 started
             }

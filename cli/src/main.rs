@@ -14,8 +14,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
 // handles that pattern better than the system allocator (see BENCHMARKS.md).
+// The counting wrapper lets the core enforce `Limits::max_memory_bytes`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: chamdiem::CountingAllocator<mimalloc::MiMalloc> =
+    chamdiem::CountingAllocator::new(mimalloc::MiMalloc);
 
 #[derive(Parser)]
 #[command(

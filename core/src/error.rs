@@ -77,6 +77,10 @@ pub enum Limit {
     SourceSize,
     /// Depth of the `extends` chain.
     ExtendsDepth,
+    /// Time one evaluation ran (slow built-ins called in a loop).
+    Time,
+    /// Memory one evaluation built (where the counting allocator is installed).
+    Memory,
 }
 
 impl Limit {
@@ -94,6 +98,8 @@ impl Limit {
             Limit::Variables => "max_variables",
             Limit::SourceSize => "max_source_size",
             Limit::ExtendsDepth => "max_extends_depth",
+            Limit::Time => "max_time_ms",
+            Limit::Memory => "max_memory_bytes",
         }
     }
 
@@ -113,6 +119,8 @@ impl Limit {
             Limit::Variables => "limit.variables",
             Limit::SourceSize => "limit.source_size",
             Limit::ExtendsDepth => "limit.extends_depth",
+            Limit::Time => "limit.time",
+            Limit::Memory => "limit.memory",
         }
     }
 
@@ -128,6 +136,8 @@ impl Limit {
             Limit::Variables => "số biến",
             Limit::SourceSize => "kích thước tệp nguồn",
             Limit::ExtendsDepth => "độ sâu chuỗi extends",
+            Limit::Time => "thời gian chạy, mili giây (quy tắc chạy quá lâu?)",
+            Limit::Memory => "bộ nhớ, byte (kịch bản tạo quá nhiều dữ liệu?)",
         }
     }
 }

@@ -63,6 +63,7 @@
 
 #![warn(missing_docs)]
 
+mod alloc;
 mod batch;
 mod error;
 mod fields;
@@ -76,10 +77,11 @@ mod score;
 mod script;
 pub mod selftest;
 
+pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
 pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
-pub use input::{read_records, InputFormat, RecordInput, Records};
+pub use input::{read_records, read_records_with, InputFormat, ReadOptions, RecordInput, Records};
 pub use output::csv_header;
 pub use pack::{
     Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
@@ -89,7 +91,7 @@ pub use period::{parse_date, Period, DATE_FORMS};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;
-pub use script::Limits;
+pub use script::{Limits, SCRIPT_STACK_SIZE};
 
 #[cfg(test)]
 mod send_sync {

@@ -328,7 +328,20 @@ impl PackLoader {
         Ok(Compiled { file, ast, modules })
     }
 
+    /// Loads on a thread with a stack deep enough for what the limits let a
+    /// script build (see `script::on_script_stack`).
     fn build(&self, top: SourceFile) -> Result<Pack, Error> {
+        let name = top.name.clone();
+        script::on_script_stack(|| self.build_here(top)).unwrap_or_else(|panic| {
+            Err(Error::Script {
+                location: Location::file(name),
+                context: script::LOADING.into(),
+                message: format!("lỗi nội bộ của chamdiem: {panic}"),
+            })
+        })
+    }
+
+    fn build_here(&self, top: SourceFile) -> Result<Pack, Error> {
         let imports = Arc::new(Mutex::new(Imports::default()));
         // The chain, child first.
         let mut chain = vec![self.compile(top, &imports)?];

@@ -209,16 +209,19 @@ impl Scorer {
                 Ok(self.unreadable(id.clone(), message.clone()))
             }
         };
-        outcome.unwrap_or_else(|error| {
-            let id = match input {
-                crate::RecordInput::Json(value) => record::id_of(value.get("id")),
-                crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
-                    .ok()
-                    .and_then(|v| record::id_of(v.get("id"))),
-                crate::RecordInput::Unreadable { id, .. } => id.clone(),
-            };
-            self.pack_failed(id, &error)
-        })
+        outcome.unwrap_or_else(|error| self.failed(input, &error))
+    }
+
+    /// The `error` result of an input the pack failed on.
+    pub(crate) fn failed(&self, input: &crate::RecordInput, error: &Error) -> ScoreResult {
+        let id = match input {
+            crate::RecordInput::Json(value) => record::id_of(value.get("id")),
+            crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
+                .ok()
+                .and_then(|v| record::id_of(v.get("id"))),
+            crate::RecordInput::Unreadable { id, .. } => id.clone(),
+        };
+        self.pack_failed(id, error)
     }
 
     /// The result of a record the pack failed on: the record is not at fault,

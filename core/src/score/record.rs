@@ -24,9 +24,11 @@ pub(crate) struct UnknownKeys(pub std::collections::BTreeSet<String>);
 impl UnknownKeys {
     const MAX: usize = 50;
 
+    /// Notes `key`, cut to a length fit to echo on a terminal (a hostile
+    /// file may have keys of megabytes).
     pub fn note(&mut self, key: &str) {
         if self.0.len() < Self::MAX && !self.0.contains(key) {
-            self.0.insert(key.to_string());
+            self.0.insert(crate::input::echoed_name(key));
         }
     }
 }

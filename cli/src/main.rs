@@ -440,6 +440,14 @@ fn check_report(pack: &PackDescription, name: &str) -> String {
         Some(file) => say!(out, "  ví dụ: {file} (chạy: chamdiem test {name})"),
         None => say!(out, "  ⚠ chưa có tệp ví dụ examples.jsonl"),
     }
+    // Why results are remembered, and when they are not: said once for every
+    // rule, since the memo keys on what each rule reads while it runs.
+    say!(
+        out,
+        "  ghi nhớ: kết quả mỗi quy tắc được nhớ theo đúng các giá trị nó đã đọc khi chạy; \
+         không nhớ khi quy tắc lỗi hay vượt giới hạn, khi giá trị đọc dài quá 1 KB, \
+         hoặc khi bộ nhớ đệm của quy tắc đã đầy (2 MB); tắt hẳn: CHAMDIEM_MEMO=off"
+    );
     out
 }
 

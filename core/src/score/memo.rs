@@ -136,3 +136,33 @@ impl Memo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::view::Read;
+
+    fn outcome() -> Outcome {
+        Outcome::Bool(true)
+    }
+
+    #[test]
+    fn memory_follows_the_limit_not_the_data() {
+        let mut memo = Memo::default();
+        // A 100 KB value is never kept.
+        let big = Value::String("x".repeat(100_000).into());
+        memo.insert(&[(0, Read::Raw)], |_| Cow::Borrowed(&big), outcome());
+        assert!(memo.get(|_| Cow::Borrowed(&big)).is_none());
+        // A million distinct small keys: the memo stops growing at its budget.
+        for i in 0..1_000_000i64 {
+            let key = Value::Int(i);
+            memo.insert(&[(0, Read::Raw)], |_| Cow::Borrowed(&key), outcome());
+        }
+        assert!(memo.bytes <= BYTES, "{}", memo.bytes);
+        assert!(memo.nodes.len() < 100_000, "{}", memo.nodes.len());
+        // What was kept is still answered; what was not is evaluated again.
+        assert!(memo.get(|_| Cow::Owned(Value::Int(0))).is_some());
+        assert!(memo.get(|_| Cow::Owned(Value::Int(999_999))).is_none());
+        assert_eq!(memo.conflicts, 0);
+    }
+}

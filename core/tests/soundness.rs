@@ -312,3 +312,26 @@ fn every_repository_pack_scores_the_same_with_and_without_memo() {
     }
     assert!(checked >= 10, "only {checked} packs");
 }
+
+#[test]
+fn a_field_named_like_a_rhai_builtin_property_is_the_field() {
+    // Rhai gives every value a `tag`; `r.tag` must still read the field.
+    let p = Pack::from_source(
+        "t.rhai",
+        &format!(
+            r#"pack(#{{ id:"t.x", title:"T", version:"0" }}); field("id",#{{type:"string"}});
+field("tag",#{{type:"int"}}); field("len",#{{type:"int"}}); group("1",#{{label:"G"}}); {}"#,
+            criterion(r#"|r| if r.tag > 3 && r.len == 2 { pass("") } else { fail("") }"#)
+        ),
+    )
+    .unwrap();
+    let out = agree(
+        &p,
+        &[
+            json!({"id":"1","tag":5,"len":2}),
+            json!({"id":"2","tag":1,"len":2}),
+        ],
+    );
+    assert_eq!(out[0]["total"], 10.0);
+    assert_eq!(out[1]["total"], 0.0);
+}

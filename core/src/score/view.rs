@@ -458,6 +458,12 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<RecordView>("Record")
         .register_indexer_get(|r: &mut RecordView, key: &str| r.read(key))
+        // Rhai gives every value a `tag` property, found before the indexer:
+        // `r.tag` must be the field named `tag`, not that.
+        .register_get("tag", |r: &mut RecordView| r.read("tag"))
+        .register_set("tag", |_: &mut RecordView, value: Dynamic| {
+            write_back(Dynamic::UNIT, "tag", &value)
+        })
         .register_indexer_set(|r: &mut RecordView, key: &str, value: Dynamic| {
             // Not noted: the value was read (and noted) just before.
             let current = match r.inner.field_index.get(key) {
@@ -491,6 +497,7 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<ScoresView>("Scores")
         .register_indexer_get(|s: &mut ScoresView, key: &str| s.read(key))
+        .register_get("tag", |s: &mut ScoresView| s.read("tag"))
         .register_indexer_set(|s: &mut ScoresView, key: &str, value: Dynamic| {
             let mut quiet = ScoresView {
                 trace: SharedTrace::default(),

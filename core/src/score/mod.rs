@@ -306,6 +306,7 @@ impl Scorer {
             RecordView {
                 inner: Arc::clone(&self.pack.inner),
                 values: Arc::clone(values),
+                period: self.period,
                 trace: Arc::clone(&trace),
             },
             scores.map(|s| ScoresView {

@@ -108,6 +108,8 @@ fn runtime_error(message: String) -> Box<EvalAltResult> {
 pub(crate) struct RecordView {
     pub inner: Arc<PackInner>,
     pub values: Arc<[Value]>,
+    /// The scorer's period: what the memo keys `count_dates` answers on.
+    pub period: Period,
     pub trace: SharedTrace,
 }
 
@@ -124,6 +126,7 @@ impl RecordView {
             // Not read yet: whatever uses it says how.
             return Ok(Dynamic::from(DateList {
                 values: Arc::clone(&self.values),
+                period: self.period,
                 slot: i as Slot,
                 trace: Arc::clone(&self.trace),
             }));
@@ -150,6 +153,7 @@ impl RecordView {
 #[derive(Clone)]
 pub(crate) struct DateList {
     values: Arc<[Value]>,
+    period: Period,
     slot: Slot,
     trace: SharedTrace,
 }
@@ -371,7 +375,13 @@ fn register_date_list(engine: &mut Engine) {
         .register_type_with_name::<DateList>("DateList")
         .register_iterator::<DateList>()
         .register_fn("count_dates", |p: &mut Period, list: DateList| {
-            note(&list.trace, (list.slot, Read::CountDates));
+            // Keyed on the answer only for the period the memo keys on.
+            let read = if *p == list.period {
+                Read::CountDates
+            } else {
+                Read::Raw
+            };
+            note(&list.trace, (list.slot, read));
             Read::count_dates(&list.values[list.slot as usize], p)
         })
         .register_fn("len", |l: &mut DateList| l.read().len() as INT)

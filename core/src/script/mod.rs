@@ -223,14 +223,17 @@ impl Clock {
 }
 
 thread_local! {
-    static STARTED: std::cell::Cell<Option<(Clock, isize)>> =
+    static STARTED: std::cell::Cell<Option<(Option<Clock>, isize)>> =
         const { std::cell::Cell::new(None) };
 }
 
 impl Budget {
     /// The clock is read once every this many operations (reading it costs
     /// more than an operation).
-    const CLOCK_EVERY: u64 = 32;
+    const CLOCK_EVERY: u64 = 256;
+    /// Memory is checked every this many operations: one operation builds
+    /// at most one string, array or map within the size limits.
+    const MEMORY_EVERY: u64 = 16;
 
     fn new(limits: &Limits) -> Self {
         Budget {
@@ -240,20 +243,28 @@ impl Budget {
     }
 
     fn check(&self, operations: u64) -> Option<Dynamic> {
-        let memory = crate::alloc::live_bytes();
-        let (start, base) = match STARTED.get() {
-            Some(started) if operations > 1 => started,
-            _ => {
-                let started = (Clock::now(), memory.unwrap_or(0));
-                STARTED.set(Some(started));
-                started
-            }
-        };
-        if memory.is_some_and(|now| now.wrapping_sub(base) > self.memory) {
+        // Operation 1 starts an evaluation: note the memory in use. The
+        // clock is read only once an evaluation has run a while (reading the
+        // thread's CPU time is a system call, dearer than many operations),
+        // so the short evaluations of a scoring sheet never pay for it.
+        if operations <= 1 {
+            STARTED.set(Some((None, crate::alloc::live_bytes().unwrap_or(0))));
+            return None;
+        }
+        if operations % Self::MEMORY_EVERY != 0 {
+            return None;
+        }
+        let (clock, base) = STARTED.get().unwrap_or((None, 0));
+        if crate::alloc::live_bytes().is_some_and(|now| now.wrapping_sub(base) > self.memory) {
             return Some(OUT_OF_MEMORY.into());
         }
-        if operations % Self::CLOCK_EVERY == 0 && start.elapsed() > self.time {
-            return Some(OUT_OF_TIME.into());
+        if operations % Self::CLOCK_EVERY != 0 {
+            return None;
+        }
+        match clock {
+            None => STARTED.set(Some((Some(Clock::now()), base))),
+            Some(start) if start.elapsed() > self.time => return Some(OUT_OF_TIME.into()),
+            Some(_) => {}
         }
         None
     }

@@ -401,7 +401,7 @@ class _progress:
             raise TypeError(f"progress must be True or False, got {type(enabled).__name__}")
         self._bar: Any = None
         if enabled:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, unit=" bản ghi", desc="Chấm điểm")
 

@@ -55,6 +55,11 @@
 //!
 //! To score many records in parallel and in order, use [`Batch`]; to read
 //! JSON Lines, JSON arrays or CSV in bounded memory, use [`read_records`].
+//!
+//! Without a file system (a browser, a database, an editor), load a pack
+//! from its files held in memory with [`Pack::from_sources`]. To show what a
+//! pack declares (a form, a schema), use [`Pack::describe`]. Every [`Error`]
+//! has a stable [`code`](Error::code) for programs to match.
 
 #![warn(missing_docs)]
 
@@ -72,11 +77,14 @@ mod script;
 pub mod selftest;
 
 pub use batch::{Batch, CHUNK};
-pub use error::{Error, Limit, Location};
+pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
 pub use input::{read_records, InputFormat, RecordInput, Records};
 pub use output::csv_header;
-pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
+pub use pack::{
+    Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
+    GateDescription, Group, Pack, PackDescription, PackLoader,
+};
 pub use period::{parse_date, Period};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};

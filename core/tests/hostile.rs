@@ -48,6 +48,17 @@ fn each_hostile_pack_fails_with_its_own_error() {
         if let Some(limit) = want.get("limit") {
             assert_eq!(&json["limit"], limit, "{file}: {message}");
         }
+        if let Some(code) = want.get("code") {
+            assert_eq!(&json["code"], code, "{file}: {message}");
+            assert_eq!(error.code(), code.as_str().unwrap(), "{file}: {message}");
+        }
+        if let Some(in_file) = want.get("file") {
+            let named = error.location().map_or("", |l| l.file.as_str());
+            assert!(
+                named.ends_with(in_file.as_str().unwrap()),
+                "{file}: the error must be in {in_file}, not {named}: {message}"
+            );
+        }
         if let Some(line) = want.get("line") {
             assert_eq!(&json["location"]["line"], line, "{file}: {message}");
         }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, Position};
 
-use crate::error::Location;
+use crate::error::{Location, PackProblem, Refusal};
 use crate::fields::{FieldSpec, FieldType};
 use crate::period::parse_date;
 use crate::Points;
@@ -55,6 +55,7 @@ pub(crate) struct GateDraft {
 
 /// A reporting deadline of the pack's calendar.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Deadline {
     /// Its id (`bao_cao_nam`).
     pub id: String,
@@ -100,7 +101,17 @@ pub(crate) struct Draft {
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 fn fail<T>(message: impl Into<String>) -> Fallible<T> {
-    Err(EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE).into())
+    fail_as(PackProblem::Invalid, message)
+}
+
+/// Refuses a declaration; the loader reports it as `Error::InvalidPack` with
+/// this problem, at the script's line.
+fn fail_as<T>(problem: PackProblem, message: impl Into<String>) -> Fallible<T> {
+    let refusal = Refusal {
+        problem,
+        message: message.into(),
+    };
+    Err(EvalAltResult::ErrorRuntime(Dynamic::from(refusal), Position::NONE).into())
 }
 
 /// A declaration's map, read key by key; unknown keys are an error.
@@ -112,10 +123,13 @@ struct Entries {
 impl Entries {
     fn new(map: Map, what: String, allowed: &[&str]) -> Fallible<Self> {
         if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return fail(format!(
-                "{what}: khóa không hợp lệ '{key}' (dùng: {})",
-                allowed.join(", ")
-            ));
+            return fail_as(
+                PackProblem::UnknownKey,
+                format!(
+                    "{what}: khóa không hợp lệ '{key}' (dùng: {})",
+                    allowed.join(", ")
+                ),
+            );
         }
         Ok(Entries { map, what })
     }
@@ -141,7 +155,10 @@ impl Entries {
     fn required_string(&mut self, key: &str) -> Fallible<String> {
         match self.string(key)? {
             Some(s) => Ok(s),
-            None => fail(format!("{}: thiếu '{key}'", self.what)),
+            None => fail_as(
+                PackProblem::MissingKey,
+                format!("{}: thiếu '{key}'", self.what),
+            ),
         }
     }
 
@@ -332,10 +349,10 @@ fn find<'a, T>(
     let known: Vec<String> = items.iter().map(|i| key(i).to_string()).collect();
     match items.iter_mut().find(|i| key(i) == id) {
         Some(item) => Ok(item),
-        None => fail(format!(
-            "không có {what} '{id}' (hiện có: {})",
-            known.join(", ")
-        )),
+        None => fail_as(
+            PackProblem::UnknownId,
+            format!("không có {what} '{id}' (hiện có: {})", known.join(", ")),
+        ),
     }
 }
 
@@ -345,7 +362,10 @@ fn remove<T>(items: &mut Vec<T>, id: &str, key: impl Fn(&T) -> &str, what: &str)
             items.remove(i);
             Ok(())
         }
-        None => fail(format!("không có {what} '{id}' để xóa")),
+        None => fail_as(
+            PackProblem::UnknownId,
+            format!("không có {what} '{id}' để xóa"),
+        ),
     }
 }
 
@@ -357,9 +377,10 @@ fn exists<T>(
     change: &str,
 ) -> Fallible<()> {
     if items.iter().any(|i| key(i) == id) {
-        return fail(format!(
-            "{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"
-        ));
+        return fail_as(
+            PackProblem::DuplicateId,
+            format!("{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"),
+        );
     }
     Ok(())
 }
@@ -422,7 +443,10 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             description: None,
         };
         if !e.map.contains_key("type") {
-            return fail(format!("field(\"{name}\"): thiếu 'type'"));
+            return fail_as(
+                PackProblem::MissingKey,
+                format!("field(\"{name}\"): thiếu 'type'"),
+            );
         }
         apply_field(&mut spec, &mut e)?;
         d.fields.push(spec);
@@ -467,11 +491,21 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let label = e.required_string("label")?;
         let points = match e.points("points")? {
             Some(p) => p,
-            None => return fail(format!("criterion(\"{id}\"): thiếu 'points'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("criterion(\"{id}\"): thiếu 'points'"),
+                )
+            }
         };
         let rule = match e.rule("rule", &loc)? {
             Some(r) => r,
-            None => return fail(format!("criterion(\"{id}\"): thiếu 'rule'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("criterion(\"{id}\"): thiếu 'rule'"),
+                )
+            }
         };
         d.criteria.push(CriterionDraft {
             id: id.to_string(),
@@ -509,7 +543,12 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let label = e.required_string("label")?;
         let min = match e.points("min")? {
             Some(m) => m,
-            None => return fail(format!("band(\"{code}\"): thiếu 'min'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("band(\"{code}\"): thiếu 'min'"),
+                )
+            }
         };
         d.bands.push(BandDraft {
             code: code.to_string(),
@@ -542,7 +581,12 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let cap = e.required_string("cap")?;
         let when = match e.rule("when", &loc)? {
             Some(r) => r,
-            None => return fail(format!("gate(\"{id}\"): thiếu 'when'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("gate(\"{id}\"): thiếu 'when'"),
+                )
+            }
         };
         d.gates.push(GateDraft {
             id: id.to_string(),

@@ -3,9 +3,11 @@
 //! that scoring shares between threads.
 
 mod builder;
+mod describe;
 pub(crate) mod source;
 
 use hashbrown::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -15,9 +17,12 @@ use sha2::{Digest, Sha256};
 
 pub use builder::Deadline;
 use builder::{Draft, RuleDraft};
-use source::{PackResolver, Root, SourceFile};
+pub use describe::{
+    BandDescription, CriterionDescription, FieldDescription, GateDescription, PackDescription,
+};
+use source::{Imports, PackResolver, Root, SourceFile};
 
-use crate::error::{Error, Limit, Location};
+use crate::error::{Error, Limit, Location, PackProblem};
 use crate::fields::FieldSpec;
 use crate::fields::FieldType;
 use crate::script::analysis::{self, Use};
@@ -26,6 +31,7 @@ use crate::{Period, Points};
 
 /// A group of criteria (`1` … `6`), with its maximum (the sum of its criteria).
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Group {
     /// Its id.
     pub id: String,
@@ -37,6 +43,7 @@ pub struct Group {
 
 /// One criterion: its id, group, label, maximum points and rule.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Criterion {
     /// Its id (`2.1`).
     pub id: String,
@@ -59,6 +66,7 @@ pub struct Criterion {
 
 /// A classification band: a class and the lowest total that earns it.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Band {
     /// The class code (`tot`).
     pub code: String,
@@ -70,6 +78,7 @@ pub struct Band {
 
 /// A gate: a condition that, when true, caps the class.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Gate {
     /// Its id (`G1`).
     pub id: String,
@@ -193,6 +202,7 @@ pub struct PackLoader {
 struct Compiled {
     file: SourceFile,
     ast: AST,
+    /// The modules it imported that no earlier file of the load had imported.
     modules: Vec<(String, String)>,
 }
 
@@ -231,46 +241,78 @@ impl PackLoader {
     }
 
     /// Loads a pack from its source text; `name` is used in messages. It may
-    /// extend built-in packs.
+    /// extend built-in packs, and import nothing. To load a pack with its own
+    /// files (imports, `extends` of a file) from memory, use
+    /// [`load_sources`](PackLoader::load_sources).
     pub fn load_source(&self, name: &str, text: &str) -> Result<Pack, Error> {
-        if text.len() > self.limits.max_source_size {
-            return Err(Error::LimitExceeded {
-                limit: Limit::SourceSize,
-                max: self.limits.max_source_size as u64,
-                location: Location::file(name),
-                context: script::LOADING.into(),
-            });
-        }
         self.build(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text: source::checked_text(name, text, &self.limits)?,
             root: Root::None,
         })
     }
 
-    fn compile(&self, file: SourceFile) -> Result<Compiled, Error> {
+    /// Loads a pack from files held in memory, for hosts without a file
+    /// system (a browser) or with their own (a database, an editor).
+    ///
+    /// `sources` maps paths relative to the pack's folder (`pack.rhai`,
+    /// `lib/util.rhai`, `base/pack.rhai`, `examples.jsonl`) to their text;
+    /// `entry` names the pack file among them. Its `import "lib/util"` and
+    /// `extends("base/pack.rhai")` resolve among these files exactly as they
+    /// would in a folder on disk, under the same limits, and it may extend
+    /// the built-in packs by id. An `examples.jsonl` among the sources
+    /// becomes the pack's [examples](Pack::examples_source). Names in
+    /// messages are the paths as normalised (`lib/util.rhai`).
+    ///
+    /// Fails with [`Error::PackNotFound`] (`pack.not_found`) when `entry` is
+    /// not among the sources, and [`Error::Import`] (`pack.import`) when a
+    /// path is absolute or climbs out of the folder.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let mut sources = BTreeMap::new();
+    /// sources.insert("pack.rhai".to_string(), r#"
+    ///     extends("vn.enterprise");
+    ///     import "lib/ids" as ids;
+    ///     pack(#{ id: ids::ID, title: "Bộ thử", version: "1" });
+    /// "#.to_string());
+    /// sources.insert("lib/ids.rhai".to_string(), r#"export const ID = "thu.nghiem";"#.to_string());
+    /// let pack = chamdiem::PackLoader::new().load_sources(sources, "pack.rhai")?;
+    /// assert_eq!(pack.id(), "thu.nghiem");
+    /// assert_eq!(pack.extends(), ["vn.enterprise"]);
+    /// assert!(pack.sources().contains(&"lib/ids.rhai".to_string()));
+    /// # Ok::<(), chamdiem::Error>(())
+    /// ```
+    pub fn load_sources<N, T>(
+        &self,
+        sources: impl IntoIterator<Item = (N, T)>,
+        entry: &str,
+    ) -> Result<Pack, Error>
+    where
+        N: Into<String>,
+        T: Into<String>,
+    {
+        let sources = sources.into_iter().map(|(n, t)| (n.into(), t.into()));
+        self.build(source::from_memory(sources, entry, &self.limits)?)
+    }
+
+    fn compile(&self, file: SourceFile, imports: &Arc<Mutex<Imports>>) -> Result<Compiled, Error> {
         let mut engine = script::new_engine(&self.limits);
-        let files_read = Arc::new(Mutex::new(Vec::new()));
-        let refusal = Arc::new(Mutex::new(None));
+        // Modules run their top level while the pack loads.
+        engine.set_max_operations(self.limits.max_load_operations);
+        let before = lock(imports).files_read.len();
         engine.set_module_resolver(PackResolver {
             root: file.root.clone(),
+            file: file.clone(),
             limits: self.limits.clone(),
-            files_read: Arc::clone(&files_read),
-            refusal: Arc::clone(&refusal),
+            imports: Arc::clone(imports),
         });
         let result = engine.compile_into_self_contained(&rhai::Scope::new(), &file.text);
         let mut ast = match result {
             Ok(ast) => ast,
             Err(error) => {
-                if let Some((path, reason)) = refusal.lock().expect("resolver lock").take() {
-                    return Err(Error::Import {
-                        location: Location::new(
-                            &file.name,
-                            import_position(&engine, &file.text, &path),
-                        ),
-                        path,
-                        reason,
-                    });
+                if let Some(failure) = lock(imports).failure.take() {
+                    return Err(failure);
                 }
                 return Err(match *error {
                     rhai::EvalAltResult::ErrorParsing(kind, pos) => script::parse_error(
@@ -289,13 +331,14 @@ impl PackLoader {
         };
         ast.set_source(file.name.as_str());
         check_imports_in_functions(&ast, &file.name)?;
-        let modules = std::mem::take(&mut *files_read.lock().expect("resolver lock"));
+        let modules = lock(imports).files_read[before..].to_vec();
         Ok(Compiled { file, ast, modules })
     }
 
     fn build(&self, top: SourceFile) -> Result<Pack, Error> {
+        let imports = Arc::new(Mutex::new(Imports::default()));
         // The chain, child first.
-        let mut chain = vec![self.compile(top)?];
+        let mut chain = vec![self.compile(top, &imports)?];
         loop {
             let current = chain.last().expect("non-empty");
             let Some((target, position)) = find_extends(&current.ast, &current.file.name)? else {
@@ -312,12 +355,13 @@ impl PackLoader {
             }
             let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
             if chain.iter().any(|c| c.file.name == parent.name) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::Cycle,
                     location,
                     format!("extends vòng lặp: '{target}' đã có trong chuỗi"),
                 ));
             }
-            chain.push(self.compile(parent)?);
+            chain.push(self.compile(parent, &imports)?);
         }
         chain.reverse();
 
@@ -369,10 +413,7 @@ impl PackLoader {
         }
         let fingerprint = format!("{:x}", hasher.finalize());
         let top = &chain.last().expect("non-empty").file;
-        let examples = match &top.root {
-            Root::None => None,
-            root => root.read(source::EXAMPLES_FILE, &self.limits).ok(),
-        };
+        let examples = top.root.examples(&self.limits)?;
         let draft = std::mem::take(&mut *draft.lock().expect("draft lock"));
         let top_name = top.name.clone();
         finish(
@@ -386,6 +427,10 @@ impl PackLoader {
             top_name,
         )
     }
+}
+
+fn lock(imports: &Mutex<Imports>) -> std::sync::MutexGuard<'_, Imports> {
+    imports.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
@@ -514,19 +559,22 @@ fn resolve_extends(
     };
     let looks_like_id = !target.contains('/') && !target.ends_with(".rhai");
     match root {
-        Root::Disk { canonical: dir, .. } if looks_like_id && !dir.join(target).exists() => {
+        Root::Disk { .. } | Root::Memory(_) if looks_like_id && !root.has(target) => {
             Err(refused(format!(
                 "không phải bộ quy tắc có sẵn ({}) và không có tệp này trong thư mục",
                 source::built_in_ids().join(", ")
             )))
         }
-        Root::Disk { canonical: dir, .. } => {
-            let (name, _) = root.read(target, limits).map_err(refused)?;
-            let mut file = source::from_path(&dir.join(target), limits)?;
+        Root::Disk { .. } | Root::Memory(_) => {
             // The parent resolves its own paths in the same folder.
-            file.root = root.clone();
-            file.name = name;
-            Ok(file)
+            let (name, text) = root
+                .read(target, limits)
+                .map_err(|e| e.at(location, target))?;
+            Ok(SourceFile {
+                name,
+                text,
+                root: root.clone(),
+            })
         }
         Root::BuiltIn(_) | Root::None => Err(refused(format!(
             "không phải bộ quy tắc có sẵn ({})",
@@ -583,7 +631,8 @@ fn compile_rule(
                         indices.push((i, how));
                     }
                     None => {
-                        return Err(Error::invalid(
+                        return Err(Error::invalid_as(
+                            PackProblem::UndeclaredField,
                             location,
                             format!(
                                 "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
@@ -661,7 +710,8 @@ fn finish(
     for field in &draft.fields {
         if let Some(other) = &field.at_most {
             if !field_index.contains_key(other) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::UndeclaredField,
                     here.clone(),
                     format!(
                         "trường '{}': at_most nêu trường '{other}' chưa khai báo",
@@ -684,7 +734,8 @@ fn finish(
     let mut criteria = Vec::new();
     for c in &draft.criteria {
         let group_index = groups.iter().position(|g| g.id == c.group).ok_or_else(|| {
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 c.rule.location.clone(),
                 format!(
                     "tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)",
@@ -726,7 +777,8 @@ fn finish(
             .iter()
             .map(|g| format!("nhóm {}: {}", g.id, g.max))
             .collect();
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Points,
             here.clone(),
             format!(
                 "tổng điểm các tiêu chí là {total}, khác max_points = {max_points} ({})",
@@ -736,7 +788,8 @@ fn finish(
     }
 
     if draft.bands.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             here.clone(),
             "chưa khai báo mức xếp loại nào: band(…)",
         ));
@@ -749,7 +802,8 @@ fn finish(
             } else {
                 &pair[1].location
             };
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                PackProblem::Bands,
                 location.clone(),
                 format!(
                     "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}, {}) đứng sau '{}' (≥ {}, {})",
@@ -759,7 +813,8 @@ fn finish(
         }
     }
     if let Some(band) = draft.bands.iter().find(|b| b.min > max_points) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             band.location.clone(),
             format!(
                 "mức '{}' cần từ {} điểm, nhưng tổng điểm tối đa chỉ là {max_points}: không bản ghi nào đạt được",
@@ -769,7 +824,8 @@ fn finish(
     }
     let lowest = draft.bands.last().expect("non-empty");
     if lowest.min != Points::ZERO {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             lowest.location.clone(),
             format!(
                 "mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại",
@@ -791,7 +847,8 @@ fn finish(
     for g in &draft.gates {
         let cap_index = bands.iter().position(|b| b.code == g.cap).ok_or_else(|| {
             let codes: Vec<&str> = bands.iter().map(|b| b.code.as_str()).collect();
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 g.when.location.clone(),
                 format!(
                     "điều kiện {}: cap '{}' không phải mức xếp loại ({})",
@@ -927,9 +984,41 @@ impl Pack {
         PackLoader::new().load_source(name, text)
     }
 
+    /// Loads a pack from files held in memory, with the default limits; see
+    /// [`PackLoader::load_sources`].
+    pub fn from_sources<N, T>(
+        sources: impl IntoIterator<Item = (N, T)>,
+        entry: &str,
+    ) -> Result<Pack, Error>
+    where
+        N: Into<String>,
+        T: Into<String>,
+    {
+        PackLoader::new().load_sources(sources, entry)
+    }
+
     /// The ids of the packs built into this library.
     pub fn built_in_ids() -> Vec<&'static str> {
         source::built_in_ids()
+    }
+
+    /// Every file of the built-in pack `id` (`pack.rhai`, `examples.jsonl`,
+    /// …), by path relative to its folder: to show or edit a built-in pack,
+    /// then load the edited copy with [`Pack::from_sources`] (entry
+    /// `pack.rhai`). `None` if there is no such built-in pack.
+    ///
+    /// ```
+    /// let mut sources = chamdiem::Pack::built_in_sources("vn.enterprise").unwrap();
+    /// assert!(sources["pack.rhai"].contains("criterion("));
+    /// let text = sources["pack.rhai"].replace("version: \"", "version: \"edited-");
+    /// sources.insert("pack.rhai".into(), text);
+    /// let pack = chamdiem::Pack::from_sources(sources, "pack.rhai")?;
+    /// assert!(pack.version().starts_with("edited-"));
+    /// assert_eq!(pack.examples_source().unwrap().0, "examples.jsonl");
+    /// # Ok::<(), chamdiem::Error>(())
+    /// ```
+    pub fn built_in_sources(id: &str) -> Option<BTreeMap<String, String>> {
+        source::built_in_sources(id)
     }
 
     /// The pack's id (`vn.enterprise`).

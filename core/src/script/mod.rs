@@ -12,7 +12,7 @@ use rhai::packages::{Package, StandardPackage};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, INT};
 use serde::Serialize;
 
-use crate::error::{Error, Limit, Location};
+use crate::error::{Error, Limit, Location, Refusal};
 use crate::period::{parse_date, Period};
 use crate::Points;
 
@@ -367,6 +367,11 @@ pub(crate) fn eval_error(
         };
     }
     let message = match inner {
+        // A declaration the pack builder refused: an invalid pack, not a script failure.
+        EvalAltResult::ErrorRuntime(value, _) if value.is::<Refusal>() => {
+            let refusal = value.clone().cast::<Refusal>();
+            return Error::invalid_as(refusal.problem, location, refusal.message);
+        }
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
         EvalAltResult::ErrorModuleNotFound(path, _) => {
             return Error::Import {

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use chamdiem::{Batch, Error, Pack, PackLoader, Period, RecordInput, ScoreResult, Scorer};
+use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -22,64 +22,33 @@ const MAX_DEPTH: usize = 32;
 
 // ---------------------------------------------------------------- errors
 
-/// The stable code of a core error (`pack.syntax`, `limit.operations`, …).
-///
-/// Derived from the error's serialized `type` tag (and its `limit`), so a new
-/// variant of the core gets a code without a change here.
-// TODO(h-api): use `Error::code()` once the core has it.
-fn error_code(tagged: &Json) -> String {
-    let kind = tagged["type"].as_str().unwrap_or("error");
-    match kind {
-        "limit_exceeded" => format!("limit.{}", tagged["limit"].as_str().unwrap_or("unknown")),
-        "syntax" => "pack.syntax".into(),
-        "invalid_pack" => "pack.invalid".into(),
-        "script" => "pack.script".into(),
-        "import" => "pack.import".into(),
-        "pack_not_found" => "pack.not_found".into(),
-        "not_in_force" => "pack.not_in_force".into(),
-        "period" => "input.period".into(),
-        "input" => "input.unreadable".into(),
-        "io" => "input.io".into(),
-        other => other.into(),
-    }
-}
-
-/// Raises the package's exception for a core error: `LimitExceeded`,
-/// `PackError` (with file, line and column), `InputError` or `ChamdiemError`.
+/// Raises the package's exception for a core error, by its stable code:
+/// `LimitExceeded` (`limit.*`), `PackError` (`pack.*`: with file, line and
+/// column), `InputError` (a bad period, a pack not in force for it, input
+/// that cannot be read), else `ChamdiemError`.
 fn raise(py: Python<'_>, error: Error) -> PyErr {
-    // A newtype variant (`Period(String)`) does not serialize with a tag.
-    let tagged = match &error {
-        Error::Period(_) => serde_json::json!({"type": "period"}),
-        Error::Input(_) => serde_json::json!({"type": "input"}),
-        _ => serde_json::to_value(&error).unwrap_or(Json::Null),
-    };
-    let code = error_code(&tagged);
-    let message = error.to_string();
-    let location = &tagged["location"];
-    let class = if code.starts_with("limit.") {
-        "LimitExceeded"
-    } else if code.starts_with("pack.") && code != "pack.not_in_force" {
-        "PackError"
-    } else if code.starts_with("input.") || code == "pack.not_in_force" {
-        "InputError"
-    } else {
-        "ChamdiemError"
+    let code = error.code();
+    let class = match code {
+        "pack.not_in_force" | "period.invalid" | "input.unreadable" => "InputError",
+        _ if code.starts_with("limit.") => "LimitExceeded",
+        _ if code.starts_with("pack.") => "PackError",
+        _ => "ChamdiemError",
     };
     let build = || -> PyResult<PyErr> {
         let errors = py.import("chamdiem._errors")?;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("code", &code)?;
-        if let Some(file) = location["file"].as_str() {
-            kwargs.set_item("file", file)?;
-            kwargs.set_item("line", location["line"].as_u64())?;
-            kwargs.set_item("column", location["column"].as_u64())?;
+        kwargs.set_item("code", code)?;
+        if let Some(location) = error.location() {
+            kwargs.set_item("file", &location.file)?;
+            kwargs.set_item("line", location.line)?;
+            kwargs.set_item("column", location.column)?;
         }
-        if let Some(limit) = tagged["limit"].as_str() {
-            kwargs.set_item("limit", limit)?;
+        if let Error::LimitExceeded { limit, .. } = &error {
+            kwargs.set_item("limit", limit.code().trim_start_matches("limit."))?;
         }
         let exception = errors
             .getattr(class)?
-            .call((message.clone(),), Some(&kwargs))?;
+            .call((error.to_string(),), Some(&kwargs))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)
@@ -332,23 +301,22 @@ impl NativePack {
         sources: HashMap<String, String>,
         entry: &str,
     ) -> PyResult<Self> {
-        let Some(text) = sources.get(entry) else {
+        if !sources.contains_key(entry) {
             return Err(PyValueError::new_err(format!(
                 "entry {entry:?} is not one of the sources ({})",
                 sorted_keys(&sources)
             )));
-        };
-        // TODO(h-api): `PackLoader::load_sources(map, entry)` lets the entry import the other files.
-        if sources.len() > 1 {
-            return Err(PyValueError::new_err(format!(
-                "this build loads one source file only (got {}); a pack may still extend a built-in pack",
-                sorted_keys(&sources)
-            )));
         }
         let pack = py
-            .detach(|| PackLoader::new().load_source(entry, text))
+            .detach(|| Pack::from_sources(sources, entry))
             .map_err(|e| raise(py, e))?;
         Ok(Self::new(pack))
+    }
+
+    /// Every file of a built-in pack, by path relative to its folder (`None`: no such pack).
+    #[staticmethod]
+    fn built_in_sources(id: &str) -> Option<std::collections::BTreeMap<String, String>> {
+        Pack::built_in_sources(id)
     }
 
     #[getter]
@@ -485,40 +453,14 @@ impl NativePack {
             .to_json_line())
     }
 
-    /// The declared input fields, as JSON text.
+    /// The declared input fields (the description's), as JSON text.
     fn schema_json(&self) -> String {
-        serde_json::to_string(self.pack.fields()).expect("fields serialize")
+        serde_json::to_string(&self.pack.describe().fields).expect("fields serialize")
     }
 
-    /// The pack's description, as JSON text.
-    // TODO(h-api): `Pack::describe()` gives band conditions and more.
+    /// The pack's description (`Pack::describe`), as JSON text.
     fn info_json(&self) -> String {
-        let pack = &self.pack;
-        let points = |p: chamdiem::Points| p.as_f64();
-        let (from, until) = pack.in_force();
-        let info = serde_json::json!({
-            "id": pack.id(),
-            "title": pack.title(),
-            "version": pack.version(),
-            "description": pack.description(),
-            "in_force": {"from": from.map(|d| d.to_string()), "until": until.map(|d| d.to_string())},
-            "max_points": points(pack.max_points()),
-            "extends": pack.extends(),
-            "sources": pack.sources(),
-            "fingerprint": pack.fingerprint(),
-            "fields": pack.fields(),
-            "groups": pack.groups().iter().map(|g| serde_json::json!({
-                "id": g.id, "label": g.label, "max_points": points(g.max)})).collect::<Vec<_>>(),
-            "criteria": pack.criteria().iter().map(|c| serde_json::json!({
-                "id": c.id, "group": c.group, "label": c.label, "points": points(c.points),
-                "reads": c.reads})).collect::<Vec<_>>(),
-            "bands": pack.bands().iter().map(|b| serde_json::json!({
-                "code": b.code, "label": b.label, "min_points": points(b.min)})).collect::<Vec<_>>(),
-            "gates": pack.gates().iter().map(|g| serde_json::json!({
-                "id": g.id, "label": g.label, "cap": g.cap, "reads": g.reads})).collect::<Vec<_>>(),
-            "calendar": pack.calendar().iter().map(|d| format!("{d:?}")).collect::<Vec<_>>(),
-        });
-        info.to_string()
+        serde_json::to_string(&self.pack.describe()).expect("a description serializes")
     }
 
     /// Runs the pack's own examples: `(name, line, failures)` for each.

@@ -174,9 +174,12 @@ class Pack:
 
     @classmethod
     def from_sources(cls, sources: Mapping[str, str], entry: str = "pack.rhai") -> "Pack":
-        """A pack held in memory: ``{"pack.rhai": text, …}`` and the entry file.
+        """A pack held in memory: ``{"pack.rhai": text, "lib/util.rhai": text, …}``
+        (paths relative to the pack's folder) and the entry file.
 
-        The entry may ``extends`` a built-in pack (``extends("tay-ninh.enterprise")``).
+        The entry may ``extends`` a built-in pack (``extends("tay-ninh.enterprise")``)
+        or one of the files, and ``import`` the others, exactly as in a folder on
+        disk; an ``examples.jsonl`` among them is the pack's examples.
         """
         if not isinstance(sources, Mapping):
             raise TypeError(
@@ -189,6 +192,20 @@ class Pack:
             raise TypeError(f"entry must be a file name (str), got {type(entry).__name__}")
         copy = dict(sources)
         return cls._wrap(_chamdiem.NativePack.from_sources(copy, entry), ("sources", copy, entry))
+
+    @staticmethod
+    def built_in_sources(id: str) -> Dict[str, str]:
+        """Every file of a built-in pack (``pack.rhai``, ``examples.jsonl``, …), by
+        path relative to its folder: to read or edit it, then load the edited
+        copy with :meth:`Pack.from_sources`."""
+        if not isinstance(id, str):
+            raise TypeError(f"id must be a built-in pack id (str), got {type(id).__name__}")
+        sources = _chamdiem.NativePack.built_in_sources(id)
+        if sources is None:
+            known = ", ".join(p["id"] for p in packs())
+            raise PackError(f"không có bộ quy tắc có sẵn '{id}' (có: {known})",
+                            code="pack.not_found")
+        return sources
 
     # -------------------------------------------------------------- identity
 
@@ -280,8 +297,9 @@ class Pack:
         return pandas.DataFrame(self.schema())
 
     def info(self) -> Dict[str, Any]:
-        """The pack's description: criteria with points, groups, bands, gates,
-        fields, calendar, dates in force, sources and fingerprint."""
+        """The pack's description, as ``chamdiem check --json`` prints it:
+        fields, groups, criteria with points, bands with their conditions,
+        gates, calendar, dates in force, sources, fingerprint and limits."""
         return json.loads(self._native.info_json())
 
     def test(self) -> List[Dict[str, Any]]:

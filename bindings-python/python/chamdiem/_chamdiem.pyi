@@ -17,6 +17,9 @@ class NativePack:
     @staticmethod
     def from_sources(sources: Dict[str, str], entry: str) -> "NativePack":
         """Loads a pack from in-memory sources: ``{file name: text}`` and the entry file."""
+    @staticmethod
+    def built_in_sources(id: str) -> Optional[Dict[str, str]]:
+        """Every file of a built-in pack, by path relative to its folder."""
     @property
     def id(self) -> str: ...
     @property

@@ -396,7 +396,7 @@ impl NativePack {
         rows: usize,
         period: &Bound<'py, PyAny>,
         progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<String>, Vec<Bound<'py, PyList>>)> {
+    ) -> PyResult<(Vec<String>, Vec<Bound<'py, PyAny>>)> {
         let period = parse_period(py, period)?;
         if names.len() != columns.len() {
             return Err(PyValueError::new_err("one column of values per name"));
@@ -430,15 +430,7 @@ impl NativePack {
         let (names, values) = py.detach(|| flatten(&chamdiem::csv_header(&self.pack), lines));
         let columns = values
             .iter()
-            .map(|column| {
-                PyList::new(
-                    py,
-                    column
-                        .iter()
-                        .map(|v| to_python(py, v, true))
-                        .collect::<PyResult<Vec<_>>>()?,
-                )
-            })
+            .map(|column| column_to_python(py, column))
             .collect::<PyResult<Vec<_>>>()?;
         Ok((names, columns))
     }
@@ -479,6 +471,44 @@ fn sorted_keys(sources: &HashMap<String, String>) -> String {
     let mut keys: Vec<&str> = sources.keys().map(String::as_str).collect();
     keys.sort_unstable();
     keys.join(", ")
+}
+
+/// Distinct texts whose Python strings a column shares (results repeat
+/// their reasons, classes and statuses): beyond this, new texts are not kept.
+const SHARED_TEXTS: usize = 4096;
+
+/// One result column for Python: a column of numbers (and nulls) as the
+/// bytes of little-endian `f64`s, NaN for null, so that it becomes an array
+/// without a Python object per cell; any other column as a list, its
+/// repeated texts sharing one Python string.
+fn column_to_python<'py>(py: Python<'py>, column: &[Json]) -> PyResult<Bound<'py, PyAny>> {
+    let numeric =
+        column.iter().any(Json::is_number) && column.iter().all(|v| v.is_number() || v.is_null());
+    if numeric {
+        let bytes: Vec<u8> = column
+            .iter()
+            .flat_map(|v| v.as_f64().unwrap_or(f64::NAN).to_le_bytes())
+            .collect();
+        return Ok(pyo3::types::PyBytes::new(py, &bytes).into_any());
+    }
+    let mut shared: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
+    let mut items = Vec::with_capacity(column.len());
+    for value in column {
+        items.push(match value {
+            Json::String(text) => match shared.get(text.as_str()) {
+                Some(s) => s.clone().into_any(),
+                None => {
+                    let s = PyString::new(py, text);
+                    if shared.len() < SHARED_TEXTS {
+                        shared.insert(text.as_str(), s.clone());
+                    }
+                    s.into_any()
+                }
+            },
+            other => to_python(py, other, true)?,
+        });
+    }
+    Ok(PyList::new(py, items)?.into_any())
 }
 
 /// Rows of JSON objects as columns: nested objects become dotted names.

@@ -369,36 +369,60 @@ def _is_points(name: str) -> bool:
     return name == "total" or name.startswith(("groups.", "criteria."))
 
 
-def _build_table(kind: str, data: Any, names: List[str], columns: List[List[Any]],
+def _floats(column: Any) -> Any:
+    """A column of points, as the native side sends it (the bytes of
+    little-endian doubles, NaN for missing): a numpy array, or a list."""
+    if not isinstance(column, bytes):
+        return column
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - polars can run without numpy
+        import array
+        import sys
+
+        values = array.array("d", column)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return [None if v != v else v for v in values]
+    return numpy.frombuffer(column, dtype="<f8").copy()  # writable, owned by the table
+
+
+def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
                  error_keys: List[str]) -> Any:
+    columns = [_floats(c) for c in columns]
     if kind == "pandas":
         pandas = _require("pandas")
         frame = pandas.DataFrame(dict(zip(names, columns)), index=data.index)
         for name in names:
-            if _is_points(name):
+            if _is_points(name) and frame[name].dtype != "float64":
                 frame[name] = frame[name].astype("float64")
         return frame
     if kind == "polars":
         polars = _require("polars")
-        schema = {}
+        series = []
         for name, column in zip(names, columns):
-            if _is_points(name):
-                schema[name] = polars.Float64
+            if _is_points(name) or not isinstance(column, list):
+                values = column if not isinstance(column, list) else \
+                    [float("nan") if v is None else v for v in column]
+                series.append(polars.Series(name, values, dtype=polars.Float64,
+                                            nan_to_null=True))
             elif name == "gates":
-                schema[name] = polars.List(polars.String)
+                series.append(polars.Series(name, column, dtype=polars.List(polars.String)))
             elif name == "errors":
-                schema[name] = polars.List(
-                    polars.Struct([polars.Field(k, polars.String) for k in error_keys])
-                )
+                struct = polars.Struct([polars.Field(k, polars.String) for k in error_keys])
+                series.append(polars.Series(name, column, dtype=polars.List(struct)))
             elif all(v is None or isinstance(v, str) for v in column):
-                schema[name] = polars.String
-        return polars.DataFrame(dict(zip(names, columns)), schema_overrides=schema)
+                series.append(polars.Series(name, column, dtype=polars.String))
+            else:
+                series.append(polars.Series(name, column))
+        return polars.DataFrame(series)
     pyarrow = _require("pyarrow")
     arrays = []
     for name, column in zip(names, columns):
-        if _is_points(name):
-            kind_ = pyarrow.float64()
-        elif name == "gates":
+        if _is_points(name) or not isinstance(column, list):
+            arrays.append(pyarrow.array(column, type=pyarrow.float64(), from_pandas=True))
+            continue
+        if name == "gates":
             kind_ = pyarrow.list_(pyarrow.string())
         elif name == "errors":
             kind_ = pyarrow.list_(

@@ -46,8 +46,9 @@ class NativePack:
         rows: int,
         period: Union[str, int],
         progress: Optional[Callable[[int], Any]] = None,
-    ) -> Tuple[List[str], List[List[Any]]]:
-        """Scores the rows of a table given as columns; returns the result table's columns."""
+    ) -> Tuple[List[str], List[Union[bytes, List[Any]]]]:
+        """Scores the rows of a table given as columns; returns the result table's
+        columns (a column of numbers as the bytes of little-endian doubles)."""
     def error_line(self, period: Union[str, int]) -> str:
         """The JSON line of a result with one record-level error."""
     def schema_json(self) -> str:

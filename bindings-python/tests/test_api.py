@@ -251,3 +251,26 @@ def test_explain_gives_the_vietnamese_breakdown(cases) -> None:
     pack = chamdiem.load_pack("vn.enterprise")
     text = pack.explain(cases[0], period="2024")
     assert cases[0]["id"] in text and "Tổng điểm" in text and "Xếp loại" in text
+
+
+def test_a_misspelt_column_is_named_in_a_warning(cases) -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(cases[:5]).rename(
+        columns={"workers_conference_date": "workers_conferance_date"})
+    pack = chamdiem.load_pack("vn.enterprise")
+    with pytest.warns(chamdiem.IgnoredColumnsWarning, match="workers_conferance_date"):
+        out = pack.score_many(frame, period="2024")
+    # The field it stood for is missing, so those records are errors, not silently scored.
+    scored_before = [r["status"] == "scored" for r in pack.score_many(cases[:5], period="2024")]
+    for was_scored, status, errors in zip(scored_before, out["status"], out["errors"]):
+        if was_scored:
+            assert status == "error"
+            assert [e["field"] for e in errors] == ["workers_conference_date"]
+
+
+def test_progress_true_shows_a_bar(cases, capsys) -> None:
+    pack = chamdiem.load_pack("vn.enterprise")
+    results = pack.score_many(cases, period="2024", progress=True)
+    assert len(results) == len(cases)
+    err = capsys.readouterr().err
+    assert "Chấm điểm" in err and f"{len(cases)}/{len(cases)}" in err

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _chamdiem
@@ -25,6 +26,7 @@ from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
 
 __all__ = [
     "ChamdiemError",
+    "IgnoredColumnsWarning",
     "InputError",
     "LimitExceeded",
     "Pack",
@@ -33,6 +35,11 @@ __all__ = [
     "load_pack",
     "packs",
 ]
+
+class IgnoredColumnsWarning(UserWarning):
+    """Columns of a table that the pack does not declare, so not read (a
+    misspelt column name shows up here, as on the command line)."""
+
 
 #: A period: a year (``"2024"`` or ``2024``), a half or quarter
 #: (``"2024-H1"``, ``"2024-Q3"``) or a range (``"2024-01-01..2024-06-30"``).
@@ -276,6 +283,15 @@ class Pack:
                 lines = self._native.score_lines(records, period, tick)
             return [json.loads(line) for line in lines]
         names, columns, rows = _columns_of(kind, data)
+        declared = {field["name"] for field in self.schema()}
+        ignored = [name for name in names if name not in declared]
+        if ignored:
+            warnings.warn(
+                "các cột không có trong bộ quy tắc " + self.id + ", không được đọc: "
+                + ", ".join(ignored),
+                IgnoredColumnsWarning,
+                stacklevel=2,
+            )
         with _progress(progress, rows) as tick:
             out_names, out_columns = self._native.score_columns(
                 names, columns, rows, period, tick

@@ -397,9 +397,10 @@ fn check_report(pack: &PackDescription, name: &str) -> String {
     let bands: Vec<String> = pack
         .bands
         .iter()
-        .map(|b| match &b.condition {
-            Some(condition) => format!("{} ≥ {} và {condition}", b.label, b.min),
-            None => format!("{} ≥ {}", b.label, b.min),
+        .map(|b| match (&b.condition, b.has_condition) {
+            (Some(condition), _) => format!("{} ≥ {} và {condition}", b.label, b.min),
+            (None, true) => format!("{} ≥ {} và có điều kiện (requires)", b.label, b.min),
+            (None, false) => format!("{} ≥ {}", b.label, b.min),
         })
         .collect();
     say!(out, "  xếp loại: {}", bands.join(" · "));

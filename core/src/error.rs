@@ -164,12 +164,14 @@ pub enum PackProblem {
     Points,
     /// The classification bands are missing, out of order or unreachable.
     Bands,
+    /// A function defined under a name the engine reserves (`bracket`, `pass`, …).
+    ReservedName,
 }
 
 impl PackProblem {
     /// The stable code: `pack.invalid`, `pack.unknown_key`, `pack.missing_key`,
     /// `pack.duplicate_id`, `pack.unknown_id`, `pack.undeclared_field`,
-    /// `pack.cycle`, `pack.points` or `pack.bands`.
+    /// `pack.cycle`, `pack.points`, `pack.bands` or `pack.reserved_name`.
     pub fn code(self) -> &'static str {
         match self {
             PackProblem::Invalid => "pack.invalid",
@@ -181,6 +183,7 @@ impl PackProblem {
             PackProblem::Cycle => "pack.cycle",
             PackProblem::Points => "pack.points",
             PackProblem::Bands => "pack.bands",
+            PackProblem::ReservedName => "pack.reserved_name",
         }
     }
 }

@@ -85,7 +85,7 @@ pub use pack::{
     Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
     GateDescription, Group, Pack, PackDescription, PackLoader,
 };
-pub use period::{parse_date, Period};
+pub use period::{parse_date, Period, DATE_FORMS};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;

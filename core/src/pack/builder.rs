@@ -43,6 +43,10 @@ pub(crate) struct BandDraft {
     pub label: String,
     pub min: Points,
     pub location: Location,
+    /// A condition besides the minimum (`requires: |r, p, s| …`), and how
+    /// it reads in Vietnamese when unmet (`condition: "…"`).
+    pub requires: Option<RuleDraft>,
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -258,7 +262,7 @@ const FIELD_KEYS: &[&str] = &[
 ];
 const GROUP_KEYS: &[&str] = &["label"];
 const CRITERION_KEYS: &[&str] = &["group", "label", "points", "rule"];
-const BAND_KEYS: &[&str] = &["label", "min"];
+const BAND_KEYS: &[&str] = &["label", "min", "requires", "condition"];
 const GATE_KEYS: &[&str] = &["label", "cap", "when"];
 const DEADLINE_KEYS: &[&str] = &["label", "due", "to"];
 const PACK_KEYS: &[&str] = &[
@@ -550,11 +554,15 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
                 )
             }
         };
+        let requires = e.rule("requires", &loc)?;
+        let condition = e.string("condition")?;
         d.bands.push(BandDraft {
             code: code.to_string(),
             label,
             min,
             location: loc,
+            requires,
+            condition,
         });
         Ok(())
     });
@@ -566,7 +574,13 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         if let Some(min) = e.points("min")? {
             band.min = min;
-            band.location = loc;
+            band.location = loc.clone();
+        }
+        if let Some(requires) = e.rule("requires", &loc)? {
+            band.requires = Some(requires);
+        }
+        if let Some(condition) = e.string("condition")? {
+            band.condition = Some(condition);
         }
         Ok(())
     });

@@ -123,9 +123,10 @@ pub struct BandDescription {
     pub label: String,
     /// The lowest total that reaches it.
     pub min: Points,
-    /// A condition the record must also meet to reach it, described for
-    /// people, if the band has one. Always `None` until bands can declare a
-    /// condition (`band(…, #{ requires: … })`).
+    /// Whether the record must also meet a condition to reach it
+    /// (`band(…, #{ requires: |r, p, s| … })`); else it falls to the next band.
+    pub has_condition: bool,
+    /// That condition in words (`condition: "…"`), if the pack gives them.
     pub condition: Option<String>,
 }
 
@@ -201,7 +202,8 @@ impl Pack {
                     code: b.code.clone(),
                     label: b.label.clone(),
                     min: b.min,
-                    condition: None,
+                    has_condition: b.has_condition,
+                    condition: b.condition.clone(),
                 })
                 .collect(),
             gates: self

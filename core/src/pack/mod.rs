@@ -24,8 +24,7 @@ use source::{Imports, PackResolver, Root, SourceFile};
 
 use crate::error::{Error, Limit, Location, PackProblem};
 use crate::fields::FieldSpec;
-use crate::fields::FieldType;
-use crate::script::analysis::{self, Use};
+use crate::script::analysis;
 use crate::script::{self, Limits};
 use crate::{Period, Points};
 
@@ -55,9 +54,6 @@ pub struct Criterion {
     pub points: Points,
     /// Where its rule is declared.
     pub location: Location,
-    /// The record fields its rule reads, or `None` when that cannot be known
-    /// (the rule is then evaluated for every record instead of memoised).
-    pub reads: Option<Vec<String>>,
     #[serde(skip)]
     pub(crate) rule: Rule,
     #[serde(skip)]
@@ -74,6 +70,15 @@ pub struct Band {
     pub label: String,
     /// The lowest total that reaches it.
     pub min: Points,
+    /// Whether it has a condition besides the minimum (`requires`): a record
+    /// that reaches the minimum but not the condition falls to the next band.
+    pub has_condition: bool,
+    /// The condition in words (`condition: "…"`), for reasons and reports.
+    pub condition: Option<String>,
+    /// Where it is declared.
+    pub location: Location,
+    #[serde(skip)]
+    pub(crate) requires: Option<Rule>,
 }
 
 /// A gate: a condition that, when true, caps the class.
@@ -88,36 +93,21 @@ pub struct Gate {
     pub cap: String,
     /// Where its condition is declared.
     pub location: Location,
-    /// The record fields its condition reads (`None`: cannot be known).
-    pub reads: Option<Vec<String>>,
     #[serde(skip)]
     pub(crate) rule: Rule,
     #[serde(skip)]
     pub(crate) cap_index: usize,
 }
 
-/// Which parts of the scores a gate reads (its third parameter).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ScoreReads {
-    /// The gate reads the scores only as `any_below(s.groups, s.group_max, share)`.
-    pub any_below: Option<f64>,
-    pub total: bool,
-    pub groups: bool,
-    pub criteria: bool,
-    pub band: bool,
-}
-
-/// A compiled rule: the script function to call and what it reads.
+/// A compiled rule: the script function to call and its captured values.
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
     pub fn_name: rhai::ImmutableString,
+    /// Values captured or curried at load, frozen: nothing shared, so each
+    /// call works on its own copy and no state passes between calls.
     pub curry: Vec<Dynamic>,
     /// Parameters after the curried ones (1 = `|r|`, 2 = `|r, p|`, 3 = `|r, p, s|`).
     pub arity: usize,
-    /// Indices of the fields read and how they key the memo, or `None` if
-    /// the rule is opaque.
-    pub reads: Option<Vec<(usize, Use)>>,
-    pub score_reads: ScoreReads,
     pub location: Location,
     pub context: String,
     /// A criterion's rule awards up to this many points; applicability and
@@ -131,6 +121,8 @@ pub(crate) struct Layout {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,
     pub bands: Vec<(String, String)>,
+    /// For each band, the reason a result gives when its condition is unmet.
+    pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: crate::PackRef,
     /// The same, as JSON fragments written once, for the JSON line.
@@ -143,6 +135,8 @@ pub(crate) struct LayoutJson {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,
     pub bands: Vec<(String, String)>,
+    /// `{"band":…,"reason":…}` for each band.
+    pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: String,
 }
@@ -166,8 +160,6 @@ pub(crate) struct PackInner {
     pub fields: Vec<FieldSpec>,
     pub field_index: HashMap<String, usize>,
     pub field_keys: Vec<rhai::Identifier>,
-    /// Whether some rule reads each field (all true when a rule is opaque).
-    pub field_read: Vec<bool>,
     pub groups: Vec<Group>,
     pub criteria: Vec<Criterion>,
     pub bands: Vec<Band>,
@@ -331,6 +323,7 @@ impl PackLoader {
         };
         ast.set_source(file.name.as_str());
         check_imports_in_functions(&ast, &file.name)?;
+        check_reserved_names(&ast, &file.name)?;
         let modules = lock(imports).files_read[before..].to_vec();
         Ok(Compiled { file, ast, modules })
     }
@@ -448,6 +441,25 @@ fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
         true
     });
     found
+}
+
+/// A pack may not define a function under a name the engine gives meaning
+/// to: a pack's own `bracket` or `contains` would silently change what every
+/// rule that calls it computes.
+fn check_reserved_names(ast: &AST, file: &str) -> Result<(), Error> {
+    for def in ast.iter_fn_def() {
+        if script::RESERVED.contains(&def.name.as_str()) {
+            return Err(Error::invalid_as(
+                PackProblem::ReservedName,
+                Location::new(file, def.body.start_position()),
+                format!(
+                    "'{}' là tên hàm có sẵn của chương trình, không được định nghĩa lại: hãy đặt tên khác",
+                    def.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Rules run as functions, which do not see the file's top-level imports
@@ -588,11 +600,10 @@ fn compile_rule(
     ast: &AST,
     max_arity: usize,
     context: String,
-    fields: &[FieldSpec],
     field_index: &HashMap<String, usize>,
 ) -> Result<Rule, Error> {
     let name = draft.fn_ptr.fn_name();
-    let curry: Vec<Dynamic> = draft.fn_ptr.curry().to_vec();
+    let curry: Vec<Dynamic> = draft.fn_ptr.curry().iter().cloned().map(frozen).collect();
     let location = draft.location.clone();
     let total = ast
         .iter_fn_def()
@@ -613,79 +624,55 @@ fn compile_rule(
             )
         })?;
     let arity = total - curry.len();
-    let period = (arity >= 2).then_some(curry.len() + 1);
-    let reads = match analysis::reads(ast, name, total, curry.len(), period, &curry) {
-        Ok(names) => {
-            let mut indices = Vec::new();
-            for (field, how) in names {
-                match field_index.get(&field) {
-                    Some(&i) => {
-                        // A projection needs the type its native function takes.
-                        let fits = match (&how, &fields[i].ty) {
-                            (Use::CountDates, FieldType::List(inner)) => **inner == FieldType::Date,
-                            (Use::Contains, FieldType::Date) => true,
-                            (Use::Bracket(_), FieldType::Int | FieldType::Number) => true,
-                            _ => false,
-                        };
-                        let how = if fits { how } else { Use::Raw };
-                        indices.push((i, how));
-                    }
-                    None => {
-                        return Err(Error::invalid_as(
-                            PackProblem::UndeclaredField,
-                            location,
-                            format!(
-                                "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
-                            ),
-                        ))
-                    }
-                }
-            }
-            Some(indices)
+    // A lint, not the memo's key: a field named in the source but never
+    // declared is a typo better reported at load than on every record.
+    if let Ok(names) = analysis::reads(ast, name, total, curry.len(), &curry) {
+        if let Some(field) = names.iter().find(|f| !field_index.contains_key(f.as_str())) {
+            return Err(Error::invalid_as(
+                PackProblem::UndeclaredField,
+                location,
+                format!("{context} đọc trường '{field}' chưa được khai báo bằng field(…)"),
+            ));
         }
-        Err(_) => None,
-    };
-    let score_reads = if arity < 3 {
-        ScoreReads::default()
-    } else if let Some(share) = analysis::any_below_share(ast, name, total, curry.len() + 2) {
-        ScoreReads {
-            any_below: Some(share),
-            ..ScoreReads::default()
-        }
-    } else {
-        match analysis::reads(ast, name, total, curry.len() + 2, None, &curry) {
-            Ok(names) => ScoreReads {
-                any_below: None,
-                total: names.contains_key("total"),
-                groups: names.contains_key("groups") || names.contains_key("group_max"),
-                criteria: names.contains_key("criteria"),
-                band: names.contains_key("band"),
-            },
-            Err(_) => ScoreReads {
-                any_below: None,
-                total: true,
-                groups: true,
-                criteria: true,
-                band: true,
-            },
-        }
-    };
+    }
     Ok(Rule {
         fn_name: name.into(),
         curry,
         arity,
-        reads,
-        score_reads,
         location,
         context,
         award_max: None,
     })
 }
 
-fn field_names(rule: &Rule, fields: &[FieldSpec]) -> Option<Vec<String>> {
-    rule.reads
-        .as_ref()
-        .map(|r| r.iter().map(|&(i, _)| fields[i].name.clone()).collect())
+/// A captured value with nothing shared left inside: closures capture
+/// variables as shared cells, which would carry state from one call (and
+/// one record, and one thread) to the next. Frozen, each call gets a copy.
+fn frozen(value: Dynamic) -> Dynamic {
+    let value = value.flatten();
+    if value.is_array() {
+        let items = value.cast::<rhai::Array>();
+        return items
+            .into_iter()
+            .map(frozen)
+            .collect::<rhai::Array>()
+            .into();
+    }
+    if value.is_map() {
+        let map = value.cast::<rhai::Map>();
+        return map
+            .into_iter()
+            .map(|(k, v)| (k, frozen(v)))
+            .collect::<rhai::Map>()
+            .into();
+    }
+    if value.is_fnptr() {
+        let mut fn_ptr = value.cast::<rhai::FnPtr>();
+        let curry: Vec<Dynamic> = fn_ptr.curry().iter().cloned().map(frozen).collect();
+        fn_ptr.set_curry(curry);
+        return fn_ptr.into();
+    }
+    value
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -744,14 +731,7 @@ fn finish(
             )
         })?;
         groups[group_index].max = groups[group_index].max + c.points;
-        let mut rule = compile_rule(
-            &c.rule,
-            &ast,
-            2,
-            format!("tiêu chí {}", c.id),
-            &draft.fields,
-            &field_index,
-        )?;
+        let mut rule = compile_rule(&c.rule, &ast, 2, format!("tiêu chí {}", c.id), &field_index)?;
         rule.award_max = Some(c.points);
         criteria.push(Criterion {
             id: c.id.clone(),
@@ -759,11 +739,6 @@ fn finish(
             label: c.label.clone(),
             points: c.points,
             location: c.rule.location.clone(),
-            reads: rule.reads.as_ref().map(|r| {
-                r.iter()
-                    .map(|&(i, _)| draft.fields[i].name.clone())
-                    .collect()
-            }),
             rule,
             group_index,
         });
@@ -833,15 +808,40 @@ fn finish(
             ),
         ));
     }
-    let bands: Vec<Band> = draft
-        .bands
-        .iter()
-        .map(|b| Band {
+    if let Some(requires) = &lowest.requires {
+        return Err(Error::invalid(
+            requires.location.clone(),
+            format!(
+                "mức thấp nhất '{}' không được có điều kiện (requires): mọi bản ghi phải được xếp loại",
+                lowest.code
+            ),
+        ));
+    }
+    let mut bands = Vec::new();
+    for b in &draft.bands {
+        let requires = b
+            .requires
+            .as_ref()
+            .map(|r| {
+                compile_rule(
+                    r,
+                    &ast,
+                    3,
+                    format!("điều kiện của mức {}", b.code),
+                    &field_index,
+                )
+            })
+            .transpose()?;
+        bands.push(Band {
             code: b.code.clone(),
             label: b.label.clone(),
             min: b.min,
-        })
-        .collect();
+            has_condition: requires.is_some(),
+            condition: b.condition.clone(),
+            location: b.location.clone(),
+            requires,
+        });
+    }
 
     let mut gates = Vec::new();
     for g in &draft.gates {
@@ -863,7 +863,6 @@ fn finish(
             &ast,
             3,
             format!("điều kiện {}", g.id),
-            &draft.fields,
             &field_index,
         )?;
         gates.push(Gate {
@@ -871,7 +870,6 @@ fn finish(
             label: g.label.clone(),
             cap: g.cap.clone(),
             location: g.when.location.clone(),
-            reads: field_names(&rule, &draft.fields),
             rule,
             cap_index,
         });
@@ -879,16 +877,7 @@ fn finish(
     let applies = draft
         .applies
         .as_ref()
-        .map(|r| {
-            compile_rule(
-                r,
-                &ast,
-                2,
-                "điều kiện áp dụng".into(),
-                &draft.fields,
-                &field_index,
-            )
-        })
+        .map(|r| compile_rule(r, &ast, 2, "điều kiện áp dụng".into(), &field_index))
         .transpose()?;
 
     let version = meta.version.unwrap_or_default();
@@ -897,7 +886,31 @@ fn finish(
         version: version.clone(),
         fingerprint: fingerprint.clone(),
     };
+    let unmet: Vec<String> = bands
+        .iter()
+        .map(|b| match &b.condition {
+            Some(condition) => format!(
+                "Đạt {} điểm của mức {} nhưng chưa đáp ứng điều kiện: {condition}",
+                b.min, b.label
+            ),
+            None => format!(
+                "Đạt {} điểm của mức {} nhưng chưa đáp ứng điều kiện của mức này",
+                b.min, b.label
+            ),
+        })
+        .collect();
     let json = LayoutJson {
+        unmet: bands
+            .iter()
+            .zip(&unmet)
+            .map(|(b, reason)| {
+                format!(
+                    "{{\"band\":{},\"reason\":{}}}",
+                    json_str(&b.code),
+                    json_str(reason)
+                )
+            })
+            .collect(),
         criteria: criteria
             .iter()
             .map(|c| format!("{}:", json_str(&c.id)))
@@ -921,21 +934,10 @@ fn finish(
             .iter()
             .map(|b| (b.code.clone(), b.label.clone()))
             .collect(),
+        unmet,
         gates: gates.iter().map(|g| g.id.clone()).collect(),
         pack: pack_ref,
     });
-    let rules = criteria
-        .iter()
-        .map(|c| &c.rule)
-        .chain(gates.iter().map(|g| &g.rule))
-        .chain(applies.as_ref());
-    let mut field_read = vec![false; draft.fields.len()];
-    for rule in rules {
-        match &rule.reads {
-            Some(reads) => reads.iter().for_each(|(i, _)| field_read[*i] = true),
-            None => field_read.iter_mut().for_each(|r| *r = true),
-        }
-    }
     let field_keys = draft
         .fields
         .iter()
@@ -956,7 +958,6 @@ fn finish(
             fields: draft.fields,
             field_index,
             field_keys,
-            field_read,
             groups,
             criteria,
             bands,
@@ -1081,13 +1082,9 @@ impl Pack {
     pub fn bands(&self) -> &[Band] {
         &self.inner.bands
     }
-    /// The fields the applicability rule reads, if the pack has one
-    /// (`Some(None)`: it has one, but what it reads cannot be known).
-    pub fn applies_reads(&self) -> Option<Option<Vec<String>>> {
-        self.inner
-            .applies
-            .as_ref()
-            .map(|r| field_names(r, &self.inner.fields))
+    /// Whether the pack has an applicability rule (`applies`).
+    pub fn has_applicability(&self) -> bool {
+        self.inner.applies.is_some()
     }
     /// The gates.
     pub fn gates(&self) -> &[Gate] {

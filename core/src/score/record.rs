@@ -113,3 +113,15 @@ pub(crate) fn parse_line(
         _ => format!("dòng không phải JSON hợp lệ: {e}"),
     })
 }
+
+/// Reads one record from any deserializer into slots aligned with the pack's
+/// fields, or says (in Vietnamese) why it is not a record.
+pub(crate) fn parse_any<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    index: &HashMap<String, usize>,
+    unknown: &mut UnknownKeys,
+) -> Result<Vec<Option<Json>>, String> {
+    Slots { index, unknown }
+        .deserialize(deserializer)
+        .map_err(|e| format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"))
+}

@@ -106,10 +106,63 @@ fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
 }
 
 fn date_or_error(text: &str) -> Result<Date, Box<EvalAltResult>> {
-    parse_date(text)
-        .map(Date)
-        .ok_or_else(|| runtime_error(format!("ngày không hợp lệ '{text}' (dạng YYYY-MM-DD)")))
+    parse_date(text).map(Date).ok_or_else(|| {
+        runtime_error(format!(
+            "ngày không hợp lệ '{text}': viết {}",
+            crate::period::DATE_FORMS
+        ))
+    })
 }
+
+/// Names of the engine's own functions and of the pack declarations: a pack
+/// may not define a function with one of them (it would change what every
+/// rule calling it computes, without a word).
+pub(crate) const RESERVED: &[&str] = &[
+    // scoring
+    "pass",
+    "fail",
+    "part",
+    "points",
+    "bracket",
+    "any_below",
+    "ratio_at_least",
+    // dates and the period
+    "date",
+    "parse_date",
+    "is_date",
+    "days_between",
+    "add_days",
+    "add_months",
+    "add_years",
+    "contains",
+    "count_dates",
+    "days",
+    // the record and the scores
+    "keys",
+    "values",
+    "len",
+    "to_map",
+    // declarations
+    "pack",
+    "extends",
+    "field",
+    "group",
+    "criterion",
+    "band",
+    "gate",
+    "applies",
+    "deadline",
+    "change_field",
+    "change_group",
+    "change_criterion",
+    "change_band",
+    "change_gate",
+    "remove_field",
+    "remove_group",
+    "remove_criterion",
+    "remove_band",
+    "remove_gate",
+];
 
 /// A new engine with the limits, the standard operations and chamdiem's
 /// types and functions, and nothing else.
@@ -131,6 +184,7 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
     engine.disable_symbol("eval");
     register_dates(&mut engine);
     register_awards(&mut engine);
+    crate::score::register_views(&mut engine);
     engine
 }
 
@@ -162,9 +216,22 @@ fn register_dates(engine: &mut Engine) {
             (b.0 - a.0).num_days() as INT
         })
         .register_fn("add_days", |d: Date, n: INT| {
-            d.0.checked_add_signed(chrono::Duration::days(n))
+            chrono::Duration::try_days(n)
+                .and_then(|days| d.0.checked_add_signed(days))
                 .map(Date)
-                .ok_or_else(|| runtime_error("ngày vượt phạm vi"))
+                .ok_or_else(|| {
+                    runtime_error(format!("add_days: {} cộng {n} ngày vượt phạm vi ngày", d.0))
+                })
+        })
+        // Calendar months and years: 31 January + 1 month is 29 February in a
+        // leap year (28 otherwise); 29 February + 1 year is 28 February.
+        .register_fn("add_months", |d: Date, n: INT| {
+            add_months(d, n, "add_months")
+        })
+        .register_fn("add_years", |d: Date, n: INT| {
+            n.checked_mul(12)
+                .ok_or_else(|| runtime_error(format!("add_years: {n} năm vượt phạm vi ngày")))
+                .and_then(|months| add_months(d, months, "add_years"))
         })
         .register_fn("is_date", |value: Dynamic| value.is::<Date>());
 
@@ -189,6 +256,44 @@ fn register_dates(engine: &mut Engine) {
                 .map(|d| d.0);
             p.count_distinct(dates) as INT
         });
+}
+
+fn add_months(d: Date, n: INT, name: &str) -> Result<Date, Box<EvalAltResult>> {
+    let months = u32::try_from(n.unsigned_abs())
+        .ok()
+        .map(chrono::Months::new);
+    months
+        .and_then(|m| {
+            if n >= 0 {
+                d.0.checked_add_months(m)
+            } else {
+                d.0.checked_sub_months(m)
+            }
+        })
+        .map(Date)
+        .ok_or_else(|| runtime_error(format!("{name}: {} cộng {n} tháng vượt phạm vi ngày", d.0)))
+}
+
+/// `ratio_at_least(part, whole, share)`: whether `part / whole ≥ share`,
+/// exactly, without overflow (`share` to 9 decimals, e.g. 0.9 or 2.0/3.0).
+fn ratio_at_least(part: INT, whole: INT, share: rhai::FLOAT) -> Result<bool, Box<EvalAltResult>> {
+    if whole <= 0 {
+        return Err(runtime_error(format!(
+            "ratio_at_least({part}, {whole}, …): mẫu số phải lớn hơn 0"
+        )));
+    }
+    if !share.is_finite() {
+        return Err(runtime_error(format!(
+            "ratio_at_least(…, {share}): tỉ lệ phải là một số"
+        )));
+    }
+    const SCALE: i128 = 1_000_000_000;
+    let scaled = (share * SCALE as f64).round();
+    if scaled.abs() > 1e30 {
+        return Ok(part as f64 / whole as f64 >= share);
+    }
+    // i128 holds 2⁶³ × 10⁹ with room to spare: no overflow.
+    Ok(part as i128 * SCALE >= scaled as i128 * whole as i128)
 }
 
 /// How many of the ascending `bounds` are at most `value`: the step of a bracket.
@@ -236,7 +341,7 @@ fn bracket(
 
 /// `any_below(s.groups, s.group_max, 0.5)`: whether some entry of `values`
 /// is below `share` of the same key's entry in `maxima`.
-fn any_below(
+pub(crate) fn any_below(
     values: rhai::Map,
     maxima: rhai::Map,
     share: rhai::FLOAT,
@@ -261,6 +366,10 @@ fn any_below(
 fn register_awards(engine: &mut Engine) {
     engine
         .register_fn("bracket", bracket)
+        .register_fn("ratio_at_least", ratio_at_least)
+        .register_fn("ratio_at_least", |part: INT, whole: INT, share: INT| {
+            ratio_at_least(part, whole, share as rhai::FLOAT)
+        })
         .register_fn("any_below", any_below)
         .register_fn("any_below", |v: rhai::Map, m: rhai::Map, share: INT| {
             any_below(v, m, share as rhai::FLOAT)
@@ -488,9 +597,40 @@ mod tests {
     }
 
     #[test]
-    fn no_clock_no_eval_no_print_to_stdout() {
+    fn no_clock_no_eval() {
         assert!(run("timestamp()").is_err());
         assert!(run(r#"eval("1")"#).is_err());
-        assert!(run(r#"print("x"); 1"#).is_ok());
+    }
+
+    /// `print` and `debug` run without error but write nothing: checked on
+    /// the real standard output and error of a child process running this
+    /// same test binary.
+    #[test]
+    fn print_and_debug_reach_neither_stdout_nor_stderr() {
+        const CHILD: &str = "CHAMDIEM_PRINT_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let value = run(r#"print("RÒ RỈ"); debug("RÒ RỈ"); 1"#).unwrap();
+            assert_eq!(value.as_int().unwrap(), 1);
+            return;
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "script::tests::print_and_debug_reach_neither_stdout_nor_stderr",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}{stderr}");
+        // The child did run the script (its harness reports one test passed).
+        assert!(stdout.contains("1 passed"), "{stdout}");
+        assert!(
+            !stdout.contains("RÒ RỈ") && !stderr.contains("RÒ RỈ"),
+            "{stdout}{stderr}"
+        );
     }
 }

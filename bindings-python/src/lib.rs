@@ -6,6 +6,7 @@
 //! pickling, progress bars) is in `python/chamdiem/__init__.py`.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::sync::Mutex;
 
 use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
@@ -275,12 +276,69 @@ impl NativePack {
 
 /// A record given as a Python object, as the core's input.
 fn input_of(obj: &Bound<'_, PyAny>) -> PyResult<RecordInput> {
-    Ok(match to_json(obj, 0)? {
-        object @ Json::Object(_) => RecordInput::Json(object),
-        // TODO(core): `Scorer::score` and the JSON-line path word a
-        // non-object differently; the line path is the CLI's, so it is used.
-        other => RecordInput::JsonLine(other.to_string()),
-    })
+    let mut line = String::with_capacity(1024);
+    write_json(obj, 0, &mut line)?;
+    Ok(RecordInput::JsonLine(line))
+}
+
+/// Appends `text` as a JSON string.
+fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    if !text.chars().any(|c| c == '"' || c == '\\' || c < ' ') {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c < ' ' => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Appends a Python value as JSON text, with the conversions of [`to_json`]
+/// (the CLI's own line reader then reads it: the same path, the same answer).
+fn write_json(obj: &Bound<'_, PyAny>, depth: usize, out: &mut String) -> PyResult<()> {
+    if obj.is_none() {
+        out.push_str("null");
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        out.push_str(if b.is_true() { "true" } else { "false" });
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        push_json_str(out, &s.to_cow()?);
+    } else if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        // Numbers through `to_json`: one place decides big and missing ones.
+        let _ = write!(out, "{}", to_json(obj, depth)?);
+    } else if let Ok(d) = obj.cast::<PyDict>() {
+        out.push('{');
+        for (i, (k, v)) in d.iter().enumerate() {
+            let key = k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "record keys must be str, got {} ({})",
+                    k.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    type_name(&k)
+                ))
+            })?;
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(out, &key.to_cow()?);
+            out.push(':');
+            write_json(&v, depth + 1, out)?;
+        }
+        out.push('}');
+    } else {
+        // Anything else (lists, dates, numpy values) as `to_json` sees it.
+        let _ = write!(out, "{}", to_json(obj, depth)?);
+    }
+    Ok(())
 }
 
 #[pymethods]
@@ -407,23 +465,36 @@ impl NativePack {
             .zip(columns)
             .filter(|(name, _)| self.pack.fields().iter().any(|f| &f.name == name))
             .collect();
-        let mut records: Vec<Map<String, Json>> = (0..rows).map(|_| Map::new()).collect();
+        let mut keyed = Vec::with_capacity(declared.len());
         for (name, column) in &declared {
-            let mut count = 0;
-            for (record, value) in records.iter_mut().zip(column.try_iter()?) {
-                record.insert(name.clone(), to_json(&value?, 0)?);
-                count += 1;
-            }
-            if count != rows {
+            let list = column
+                .cast::<PyList>()
+                .map_err(|_| PyTypeError::new_err(format!("column {name:?} must be a list")))?;
+            if list.len() != rows {
                 return Err(PyValueError::new_err(format!(
-                    "column {name:?} has {count} values, expected {rows}"
+                    "column {name:?} has {} values, expected {rows}",
+                    list.len()
                 )));
             }
+            let mut key = String::new();
+            push_json_str(&mut key, name);
+            key.push(':');
+            keyed.push((key, list));
         }
-        let inputs: Vec<RecordInput> = records
-            .into_iter()
-            .map(|r| RecordInput::Json(Json::Object(r)))
-            .collect();
+        let mut inputs = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let mut line = String::with_capacity(1024);
+            line.push('{');
+            for (i, (key, list)) in keyed.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                line.push_str(key);
+                write_json(&list.get_item(row)?, 1, &mut line)?;
+            }
+            line.push('}');
+            inputs.push(RecordInput::JsonLine(line));
+        }
         let lines = self.score_inputs(py, period, &inputs, progress, |r| {
             serde_json::from_str::<Json>(&r.to_json_line()).expect("the JSON line parses")
         })?;

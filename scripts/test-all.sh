@@ -24,3 +24,6 @@ cargo build -p chamdiem --target wasm32-unknown-unknown
 
 echo "== the Python reference scorer (the independent oracle of tests/cases)"
 python3 -m unittest discover -s bench -p 'test_*.py'
+
+echo "== Python: pip install ./bindings-python in a fresh virtual environment, pytest on it (API, same answers as the CLI, stubs, Dask, Spark, README, notebook)"
+bindings-python/test.sh

@@ -173,11 +173,13 @@ pub(crate) const RESERVED: &[&str] = &[
     "change_criterion",
     "change_band",
     "change_gate",
+    "change_deadline",
     "remove_field",
     "remove_group",
     "remove_criterion",
     "remove_band",
     "remove_gate",
+    "remove_deadline",
 ];
 /// What `on_progress` returns to stop a script that ran out of time.
 const OUT_OF_TIME: INT = 1;
@@ -432,7 +434,9 @@ fn add_months(d: Date, n: INT, name: &str) -> Result<Date, Box<EvalAltResult>> {
 }
 
 /// `ratio_at_least(part, whole, share)`: whether `part / whole ≥ share`,
-/// exactly, without overflow (`share` to 9 decimals, e.g. 0.9 or 2.0/3.0).
+/// exactly, without overflow. `share` is read as a decimal to 9 places
+/// (0.9 is nine tenths exactly); a share that is no such decimal, like a
+/// third, is rounded to 9 places first.
 fn ratio_at_least(part: INT, whole: INT, share: rhai::FLOAT) -> Result<bool, Box<EvalAltResult>> {
     if whole <= 0 {
         return Err(runtime_error(format!(

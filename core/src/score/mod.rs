@@ -397,8 +397,12 @@ fn evaluate(
     scores: Option<&Scores>,
 ) -> Result<Outcome, Error> {
     let extra = scores.map(|s| s.key(rule)).unwrap_or_default();
+    // Deep stack: dropping what a script built may recurse deep (see `SCRIPT_STACK_SIZE`).
+    let run = |scope: &mut Scope<'static>| {
+        script::with_deep_stack(|| call(inner, scope, period, rule, values, scores))
+    };
     let Some(reads) = &rule.reads else {
-        return call(inner, scope, period, rule, values, scores);
+        return run(scope);
     };
     let hash = memo.hash(reads, values, key_period, &extra);
     if let Some(outcome) = memo.get(hash, reads, values, key_period, &extra) {
@@ -407,7 +411,7 @@ fn evaluate(
         return Ok(outcome);
     }
     memo.misses += 1;
-    let outcome = call(inner, scope, period, rule, values, scores)?;
+    let outcome = run(scope)?;
     memo.insert(hash, reads, values, key_period, extra, outcome.clone());
     Ok(outcome)
 }

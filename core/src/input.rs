@@ -149,12 +149,16 @@ fn read_line_bounded(
     let mut read_any = false;
     let mut too_long = false;
     loop {
-        let available = reader.fill_buf()?;
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if available.is_empty() {
             break;
         }
         read_any = true;
-        let newline = available.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', available);
         let take = newline.map_or(available.len(), |at| at + 1);
         let part = &available[..take];
         if !too_long && buffer.len() + part.len() > max.saturating_add(1) {
@@ -162,7 +166,7 @@ fn read_line_bounded(
             buffer.clear();
         }
         if too_long {
-            if part.contains(&0) {
+            if memchr::memchr(0, part).is_some() {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     "dữ liệu nhị phân (byte NUL), không phải văn bản",

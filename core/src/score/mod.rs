@@ -298,23 +298,21 @@ impl Scorer {
             memo.misses += 1;
         }
         let trace = Arc::new(Mutex::new(Trace::default()));
-        let outcome = call(
-            &self.pack.inner,
-            &mut self.scope,
-            self.period,
-            rule,
-            RecordView {
-                inner: Arc::clone(&self.pack.inner),
-                values: Arc::clone(values),
-                period: self.period,
-                trace: Arc::clone(&trace),
-            },
-            scores.map(|s| ScoresView {
-                inner: Arc::clone(&self.pack.inner),
-                scores: s.clone(),
-                trace: Arc::clone(&trace),
-            }),
-        )?;
+        let record = RecordView {
+            inner: Arc::clone(&inner),
+            values: Arc::clone(values),
+            period: self.period,
+            trace: Arc::clone(&trace),
+        };
+        let scores_view = scores.map(|s| ScoresView {
+            inner: Arc::clone(&inner),
+            scores: s.clone(),
+            trace: Arc::clone(&trace),
+        });
+        let (period, scope) = (self.period, &mut self.scope);
+        // Deep stack: dropping what a script built may recurse deep (see `SCRIPT_STACK_SIZE`).
+        let outcome =
+            script::with_deep_stack(|| call(&inner, scope, period, rule, record, scores_view))?;
         if self.memo_on {
             let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
             self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());

@@ -279,8 +279,9 @@ impl Budget {
 /// as deep as a script actually goes.
 ///
 /// [`PackLoader`](crate::PackLoader) and [`Batch`](crate::Batch) run scripts
-/// on threads with this stack. [`Scorer`](crate::Scorer) runs them on the
-/// calling thread: call it from a thread with this stack size.
+/// on threads with this stack; [`Scorer`](crate::Scorer), called from a thread
+/// with less, runs each rule on a stack of this size switched to for the call.
+/// On wasm32 scripts run on the calling stack.
 pub const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
 
 /// Runs `work` on a new thread with [`SCRIPT_STACK_SIZE`] of stack (on wasm32,
@@ -303,6 +304,22 @@ pub(crate) fn on_script_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Resul
     #[cfg(target_arch = "wasm32")]
     {
         Ok(work())
+    }
+}
+
+/// Runs `work` (one rule's evaluation) where at least half of
+/// [`SCRIPT_STACK_SIZE`] is left: on this thread's stack when there is that
+/// much (threads of a [`Batch`](crate::Batch)), else on a new stack of that
+/// size switched to on this same thread. On wasm32, where that is not
+/// possible, on this stack.
+pub(crate) fn with_deep_stack<T>(work: impl FnOnce() -> T) -> T {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        stacker::maybe_grow(SCRIPT_STACK_SIZE / 2, SCRIPT_STACK_SIZE, work)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        work()
     }
 }
 

@@ -104,6 +104,10 @@ pub struct FieldSpec {
     pub at_most: Option<String>,
     /// A longer explanation, for forms and docs.
     pub description: Option<String>,
+    /// Is the value copied into every result, right after `id`, so people
+    /// can tell records apart? True by default for `name`, `unit` and
+    /// `province`; a pack sets `carry: true` (or `false`) to choose.
+    pub carry: bool,
 }
 
 /// A validated value of a record field, as rules see it.
@@ -427,6 +431,7 @@ mod tests {
             values: None,
             at_most: None,
             description: None,
+            carry: false,
         }
     }
 

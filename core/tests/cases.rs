@@ -47,7 +47,8 @@ fn comparable(result: &Value) -> Value {
         .map(|e| e["field"].clone())
         .collect();
     json!({
-        "id": result["id"], "status": result["status"], "total": result["total"],
+        "id": result["id"], "name": result["name"], "province": result["province"],
+        "unit": result["unit"], "period": result["period"], "status": result["status"], "total": result["total"],
         "class": result["class"], "class_label": result["class_label"], "groups": result["groups"],
         "criteria": result["criteria"], "gates": result["gates"], "errors": errors,
     })

@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 use crate::error::Error;
 use crate::fields::{validate, FieldError, Value};
 use crate::pack::{PackInner, Rule};
-use crate::result::{ScoreResult, Status};
+use crate::result::{RecordFacts, ScoreResult, Status};
 use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
@@ -255,6 +255,7 @@ impl Scorer {
             Status::Error,
             vec![FieldError::record(message)],
         )
+        .with_facts(self.period, RecordFacts::default())
     }
 
     fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
@@ -279,6 +280,7 @@ impl Scorer {
             .get("name")
             .and_then(|&i| slots[i]?.as_str().map(str::to_string));
         let (values, errors) = validate(&inner.fields, &inner.field_read, slots);
+        let facts = RecordFacts::new(&layout, &inner.fields, slots, &values, key_period);
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
         if let Some(rule) = &inner.applies {
@@ -294,7 +296,8 @@ impl Scorer {
             ) {
                 Ok(Outcome::Bool(false)) => {
                     let mut result =
-                        ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new());
+                        ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new())
+                            .with_facts(*key_period, facts);
                     result.name = name;
                     return Ok(result);
                 }
@@ -305,7 +308,8 @@ impl Scorer {
             }
         }
         if !errors.is_empty() {
-            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors);
+            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors)
+                .with_facts(*key_period, facts);
             result.name = name;
             return Ok(result);
         }
@@ -377,7 +381,11 @@ impl Scorer {
             reasons,
             gates: fired,
             errors: Vec::new(),
-        })
+            period: None,
+            carried: Vec::new(),
+            dates_in_period: None,
+        }
+        .with_facts(*key_period, facts))
     }
 }
 

@@ -51,7 +51,7 @@ impl FieldType {
 
     fn expected(&self) -> &'static str {
         match self {
-            FieldType::Bool => "phải là đúng/sai (true/false)",
+            FieldType::Bool => BOOL_EXPECTED,
             FieldType::Int => "phải là số nguyên",
             FieldType::Number => "phải là một số",
             FieldType::String => "phải là chuỗi ký tự",
@@ -79,6 +79,10 @@ impl From<FieldType> for String {
         ty.to_string()
     }
 }
+
+/// What a yes/no field accepts (any case; an empty CSV cell means no).
+const BOOL_EXPECTED: &str = "phải là đúng/sai: true/false trong JSON; trong CSV: true/false, \
+     có/không, đúng/sai, 1/0, x/ô trống";
 
 /// One declared input field of a pack.
 #[derive(Clone, Debug, Serialize)]
@@ -390,16 +394,20 @@ pub fn coerce_text(ty: &FieldType, text: &str) -> Json {
                 .collect(),
         );
     }
+    if *ty == FieldType::Bool {
+        // Excel users tick a box with `x` and leave it empty for no; BOOL_EXPECTED
+        // lists every accepted spelling.
+        return match text.to_lowercase().as_str() {
+            "true" | "1" | "có" | "co" | "x" | "đúng" | "dung" => Json::Bool(true),
+            "false" | "0" | "không" | "khong" | "sai" | "" => Json::Bool(false),
+            _ => Json::String(text.to_string()),
+        };
+    }
     if text.is_empty() {
         return Json::Null;
     }
     let as_string = || Json::String(text.to_string());
     match ty {
-        FieldType::Bool => match text.to_lowercase().as_str() {
-            "true" | "1" | "có" | "co" | "x" | "đúng" => Json::Bool(true),
-            "false" | "0" | "không" | "khong" | "sai" => Json::Bool(false),
-            _ => as_string(),
-        },
         FieldType::Int => text
             .parse::<i64>()
             .map(Json::from)
@@ -509,6 +517,10 @@ mod tests {
         assert_eq!(coerce_text(&FieldType::Bool, "Có"), json!(true));
         assert_eq!(coerce_text(&FieldType::Bool, "0"), json!(false));
         assert_eq!(coerce_text(&FieldType::Bool, "hmm"), json!("hmm"));
+        assert_eq!(coerce_text(&FieldType::Bool, " X "), json!(true));
+        assert_eq!(coerce_text(&FieldType::Bool, ""), json!(false));
+        assert_eq!(coerce_text(&FieldType::Bool, "ĐÚNG"), json!(true));
+        assert_eq!(coerce_text(&FieldType::Bool, "Sai"), json!(false));
         assert_eq!(coerce_text(&FieldType::Int, " 42 "), json!(42));
         assert_eq!(coerce_text(&FieldType::Date, ""), Json::Null);
         assert_eq!(

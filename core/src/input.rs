@@ -47,38 +47,125 @@ impl InputFormat {
             _ => None,
         }
     }
+
+    /// The format the first bytes of an unnamed input (standard input) look
+    /// like: `{` starts JSON Lines, `[` a JSON array, a first line with `,`
+    /// or `;` a CSV header. `None` when it cannot be told.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+        let head = &head[start..];
+        match head[0] {
+            b'{' => Some(InputFormat::JsonLines),
+            b'[' => Some(InputFormat::JsonArray),
+            _ => {
+                let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+                line.iter()
+                    .any(|&b| b == b',' || b == b';')
+                    .then_some(InputFormat::Csv)
+            }
+        }
+    }
+}
+
+/// Where a record starts in its input, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// A line of a JSON Lines or CSV file (from 1).
+    Line(u64),
+    /// An element of a JSON array (from 1).
+    Element(u64),
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "dòng {n}"),
+            Position::Element(n) => write!(f, "phần tử thứ {n} của mảng"),
+        }
+    }
 }
 
 /// A stream of records; `Err` only when the input as a whole cannot be read
 /// further (an I/O error, a JSON array that breaks off).
 pub type Records = Box<dyn Iterator<Item = Result<RecordInput, Error>> + Send>;
 
+/// A stream of records with where each starts.
+pub type NumberedRecords = Box<dyn Iterator<Item = Result<(Position, RecordInput), Error>> + Send>;
+
 /// Reads records of `format` from `reader`. For CSV, the pack's declared
-/// field types say how each cell is read; `warnings` receives notes such as
-/// columns the pack does not know.
+/// field types say how each cell is read; `warnings` receives notes about
+/// the whole file (columns the pack does not know, a required column
+/// missing, a file that is not UTF-8), to show once before the results.
 pub fn read_records(
     reader: Box<dyn BufRead + Send>,
     format: InputFormat,
     pack: &Pack,
     warnings: &mut Vec<String>,
 ) -> Result<Records, Error> {
+    let numbered = read_numbered_records(reader, format, pack, warnings)?;
+    Ok(Box::new(numbered.map(|r| r.map(|(_, input)| input))))
+}
+
+/// [`read_records`], with the [`Position`] where each record starts.
+pub fn read_numbered_records(
+    mut reader: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    pack: &Pack,
+    warnings: &mut Vec<String>,
+) -> Result<NumberedRecords, Error> {
+    let head = reader.fill_buf().map_err(|e| Error::Input(describe_io_error(&e)))?;
+    if let Err(e) = std::str::from_utf8(head) {
+        // An error at the very end may be a character cut by the buffer.
+        if e.error_len().is_some() {
+            warnings.push(
+                "tệp không phải văn bản UTF-8 (có thể đã lưu bằng bảng mã Windows-1258, \
+                 TCVN3 hoặc VNI): các bản ghi có chữ sai mã sẽ bị lỗi; hãy lưu lại dạng UTF-8 \
+                 (Excel: \"CSV UTF-8\")"
+                    .into(),
+            );
+        }
+    }
     match format {
         InputFormat::JsonLines => Ok(Box::new(JsonLines {
             reader,
             first: true,
+            line: 0,
         })),
         InputFormat::JsonArray => json_array(reader),
         InputFormat::Csv => csv_records(reader, pack, warnings),
     }
 }
 
+/// An I/O error in Vietnamese (`No such file or directory` →
+/// `không có tệp hoặc thư mục này`).
+pub fn describe_io_error(error: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let what = match error.kind() {
+        NotFound => "không có tệp hoặc thư mục này",
+        PermissionDenied => "không có quyền đọc/ghi",
+        AlreadyExists => "tệp đã có",
+        BrokenPipe => "chương trình nhận kết quả đã đóng đường ống",
+        InvalidData => "dữ liệu không hợp lệ (không phải UTF-8?)",
+        UnexpectedEof => "tệp kết thúc giữa chừng",
+        IsADirectory => "đây là một thư mục, không phải tệp",
+        NotADirectory => "một phần của đường dẫn không phải thư mục",
+        StorageFull => "ổ đĩa đã đầy",
+        ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
+        Interrupted => "bị ngắt giữa chừng",
+        _ => return format!("lỗi vào/ra: {error}"),
+    };
+    what.to_string()
+}
+
 struct JsonLines {
     reader: Box<dyn BufRead + Send>,
     first: bool,
+    line: u64,
 }
 
 impl Iterator for JsonLines {
-    type Item = Result<RecordInput, Error>;
+    type Item = Result<(Position, RecordInput), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut buffer = Vec::with_capacity(2048);
@@ -86,8 +173,8 @@ impl Iterator for JsonLines {
             buffer.clear();
             match self.reader.read_until(b'\n', &mut buffer) {
                 Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(Error::Input(e.to_string()))),
+                Ok(_) => self.line += 1,
+                Err(e) => return Some(Err(Error::Input(describe_io_error(&e)))),
             }
             if std::mem::take(&mut self.first) && buffer.starts_with(b"\xEF\xBB\xBF") {
                 buffer.drain(..3);
@@ -99,24 +186,25 @@ impl Iterator for JsonLines {
                 buffer.pop();
             }
             // The line's buffer becomes the record's text: no copy.
-            return Some(Ok(match String::from_utf8(buffer) {
+            let input = match String::from_utf8(buffer) {
                 Ok(text) => RecordInput::JsonLine(text),
                 Err(_) => RecordInput::Unreadable {
                     id: None,
                     message: "dòng không phải văn bản UTF-8".into(),
                 },
-            }));
+            };
+            return Some(Ok((Position::Line(self.line), input)));
         }
     }
 }
 
 /// Streams the elements of a top-level JSON array from a reader thread.
 #[cfg(not(target_arch = "wasm32"))]
-fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
+fn json_array(reader: Box<dyn BufRead + Send>) -> Result<NumberedRecords, Error> {
     use serde::de::{Deserializer, SeqAccess, Visitor};
     use std::sync::mpsc::{sync_channel, SyncSender};
 
-    struct Elements(SyncSender<Result<RecordInput, Error>>);
+    struct Elements(SyncSender<Result<(Position, RecordInput), Error>>);
 
     impl<'de> Visitor<'de> for Elements {
         type Value = ();
@@ -124,8 +212,18 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
             f.write_str("một mảng JSON các bản ghi")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(value) = seq.next_element::<Json>()? {
-                if self.0.send(Ok(RecordInput::Json(value))).is_err() {
+            let mut n = 0;
+            while let Some(element) = seq.next_element::<Element>()? {
+                n += 1;
+                let input = if element.repeats.is_empty() {
+                    RecordInput::Json(element.value)
+                } else {
+                    RecordInput::Unreadable {
+                        id: crate::score::id_of(element.value.get("id")),
+                        message: crate::score::repeated_keys_message(&element.repeats),
+                    }
+                };
+                if self.0.send(Ok((Position::Element(n), input))).is_err() {
                     break; // the consumer stopped
                 }
             }
@@ -149,16 +247,96 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn json_array(mut reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
+fn json_array(mut reader: Box<dyn BufRead + Send>) -> Result<NumberedRecords, Error> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
-        .map_err(|e| Error::Input(e.to_string()))?;
-    let values: Vec<Json> = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
+    let values: Vec<Element> = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| Error::Input(format!("tệp JSON phải là một mảng các bản ghi: {e}")))?;
-    Ok(Box::new(
-        values.into_iter().map(|v| Ok(RecordInput::Json(v))),
-    ))
+    Ok(Box::new(values.into_iter().enumerate().map(|(i, e)| {
+        let input = if e.repeats.is_empty() {
+            RecordInput::Json(e.value)
+        } else {
+            RecordInput::Unreadable {
+                id: crate::score::id_of(e.value.get("id")),
+                message: crate::score::repeated_keys_message(&e.repeats),
+            }
+        };
+        Ok((Position::Element(i as u64 + 1), input))
+    })))
+}
+
+/// One element of a JSON array, and the keys its object gives more than
+/// once (which `serde_json::Value` would silently collapse to the last).
+struct Element {
+    value: Json,
+    repeats: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Element {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, Visitor};
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = Element;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("một bản ghi JSON")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
+                let mut object = Map::new();
+                let mut repeats = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Json>()?;
+                    if object.contains_key(&key) {
+                        if !repeats.contains(&key) {
+                            repeats.push(key.clone());
+                        }
+                    }
+                    object.insert(key, value);
+                }
+                Ok(Element {
+                    value: Json::Object(object),
+                    repeats,
+                })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Json>()? {
+                    items.push(item);
+                }
+                Ok(Element::plain(Json::Array(items)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Element, E> {
+                Ok(Element::plain(Json::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Element, E> {
+                Ok(Element::plain(Json::Null))
+            }
+        }
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+impl Element {
+    fn plain(value: Json) -> Self {
+        Element {
+            value,
+            repeats: Vec::new(),
+        }
+    }
 }
 
 /// A reader that drops a leading UTF-8 byte order mark.
@@ -191,7 +369,9 @@ impl<R: BufRead> std::io::Read for SkipBom<R> {
 /// `;` when the header row has more semicolons than commas (Excel writes
 /// CSV that way where the decimal separator is a comma, as in Vietnam).
 fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
-    let head = reader.fill_buf().map_err(|e| Error::Input(e.to_string()))?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let count = |c: u8| line.iter().filter(|&&b| b == c).count();
     Ok(if count(b';') > count(b',') {
@@ -205,7 +385,7 @@ fn csv_records(
     mut reader: Box<dyn BufRead + Send>,
     pack: &Pack,
     warnings: &mut Vec<String>,
-) -> Result<Records, Error> {
+) -> Result<NumberedRecords, Error> {
     let delimiter = delimiter(&mut reader)?;
     if delimiter == b';' {
         warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
@@ -221,11 +401,15 @@ fn csv_records(
     let fields = pack.fields();
     let mut columns = Vec::new();
     let mut unknown = Vec::new();
+    let mut repeated = Vec::new();
     for header in headers.iter() {
         let name = String::from_utf8_lossy(header).trim().to_string();
         let index = fields.iter().position(|f| f.name == name);
         if index.is_none() && !name.is_empty() {
-            unknown.push(name);
+            unknown.push(crate::escape_controls(&name).into_owned());
+        }
+        if index.is_some() && columns.contains(&index) && !repeated.contains(&name) {
+            repeated.push(name);
         }
         columns.push(index);
     }
@@ -234,6 +418,24 @@ fn csv_records(
             "các cột không có trong bộ quy tắc {} bị bỏ qua: {}",
             pack.id(),
             unknown.join(", ")
+        ));
+    }
+    if !repeated.is_empty() {
+        warnings.push(format!(
+            "dòng tiêu đề có cột lặp lại: {}; dòng nào ghi hai giá trị khác nhau ở các cột đó sẽ bị lỗi",
+            repeated.join(", ")
+        ));
+    }
+    let missing: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| f.required && !columns.contains(&Some(*i)))
+        .map(|(_, f)| crate::field_with_label(pack, &f.name))
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "tệp CSV thiếu cột bắt buộc: {}; mọi dòng sẽ bị lỗi vì thiếu các trường này",
+            missing.join("; ")
         ));
     }
     let fields = fields.to_vec();
@@ -245,39 +447,71 @@ fn csv_records(
             Ok(row) => row,
             Err(e) if e.is_io_error() => return Err(Error::Input(e.to_string())),
             Err(e) => {
-                return Ok(RecordInput::Unreadable {
-                    id: None,
-                    message: format!("dòng CSV không đọc được: {e}"),
-                })
+                let line = e.position().map_or(0, |p| p.line());
+                return Ok((
+                    Position::Line(line),
+                    RecordInput::Unreadable {
+                        id: None,
+                        message: format!("dòng CSV không đọc được: {e}"),
+                    },
+                ));
             }
         };
+        let line = row.position().map_or(0, |p| p.line());
+        let position = Position::Line(line);
         let id = id_column
             .and_then(|c| row.get(c))
             .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
             .filter(|id| !id.is_empty());
         if row.len() != columns.len() {
-            return Ok(RecordInput::Unreadable {
-                id,
-                message: format!(
+            let breaks: u64 = row
+                .iter()
+                .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
+                .sum();
+            let message = if breaks > 0 && row.len() < columns.len() {
+                // An opening quote never closed swallows the lines after it.
+                format!(
+                    "dấu ngoặc kép (\") mở ở dòng {line} không được đóng: các dòng {line}–{} \
+                     bị gộp vào một ô; hãy đóng ngoặc kép rồi chấm lại",
+                    line + breaks
+                )
+            } else {
+                format!(
                     "dòng CSV có {} ô, dòng tiêu đề có {} cột",
                     row.len(),
                     columns.len()
-                ),
-            });
+                )
+            };
+            return Ok((position, RecordInput::Unreadable { id, message }));
         }
         let mut record = Map::new();
+        let mut seen: Vec<(usize, &[u8])> = Vec::new();
         for (cell, column) in row.iter().zip(&columns) {
             let Some(index) = *column else { continue };
             let field = &fields[index];
+            if let Some((_, earlier)) = seen.iter().find(|(i, _)| *i == index) {
+                if earlier.trim_ascii() != cell.trim_ascii() {
+                    let message = format!(
+                        "cột '{}' có hai lần trong dòng tiêu đề và hai giá trị khác nhau ở dòng này",
+                        field.name
+                    );
+                    return Ok((position, RecordInput::Unreadable { id, message }));
+                }
+                continue;
+            }
+            seen.push((index, cell));
             let Ok(text) = std::str::from_utf8(cell) else {
-                return Ok(RecordInput::Unreadable {
-                    id,
-                    message: format!("ô '{}' không phải văn bản UTF-8", field.name),
-                });
+                return Ok((
+                    position,
+                    RecordInput::Unreadable {
+                        id,
+                        message: format!("ô '{}' không phải văn bản UTF-8", field.name),
+                    },
+                ));
             };
             record.insert(field.name.clone(), coerce_text(&field.ty, text));
         }
-        Ok(RecordInput::Json(Json::Object(record)))
+        Ok((position, RecordInput::Json(Json::Object(record))))
     });
     Ok(Box::new(rows))
 }

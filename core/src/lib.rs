@@ -74,8 +74,14 @@ pub mod selftest;
 pub use batch::{Batch, CHUNK};
 pub use error::{Error, Limit, Location};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
-pub use input::{read_records, InputFormat, RecordInput, Records};
-pub use output::csv_header;
+pub use input::{
+    describe_io_error, read_numbered_records, read_records, InputFormat, NumberedRecords, Position,
+    RecordInput, Records,
+};
+pub use output::{
+    csv_header, csv_header_in, escape_controls, field_with_label, neutralise_formula, status_label,
+    table_heading, CsvStyle, Summary,
+};
 pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
 pub use period::{parse_date, Period};
 pub use points::Points;

@@ -9,6 +9,8 @@
 mod memo;
 mod record;
 
+pub(crate) use record::{id_of, repeated_keys_message};
+
 use std::sync::Arc;
 
 use rhai::{CallFnOptions, Dynamic, ImmutableString, Scope};
@@ -208,7 +210,7 @@ impl Scorer {
                 let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
                 self.score_slots(&slots)
             }
-            Err(message) => Ok(self.unreadable(None, message)),
+            Err(problem) => Ok(self.unreadable(problem.id, problem.message)),
         }
     }
 

@@ -434,7 +434,7 @@ fn csv_records(
         .collect();
     if !missing.is_empty() {
         warnings.push(format!(
-            "tệp CSV thiếu cột bắt buộc: {}; mọi dòng sẽ bị lỗi vì thiếu các trường này",
+            "tệp CSV thiếu cột bắt buộc: {}; dòng nào cần các trường này sẽ bị lỗi",
             missing.join("; ")
         ));
     }
@@ -464,10 +464,13 @@ fn csv_records(
             .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
             .filter(|id| !id.is_empty());
         if row.len() != columns.len() {
-            let breaks: u64 = row
+            let mut breaks: u64 = row
                 .iter()
                 .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
                 .sum();
+            if row.iter().last().is_some_and(|cell| cell.ends_with(b"\n")) {
+                breaks = breaks.saturating_sub(1); // the file's last line break
+            }
             let message = if breaks > 0 && row.len() < columns.len() {
                 // An opening quote never closed swallows the lines after it.
                 format!(

@@ -114,16 +114,31 @@ struct ScoreArgs {
     #[arg(long, value_name = "KỲ")]
     period: Option<String>,
     /// Bộ quy tắc: mã có sẵn (mặc định vn.enterprise) hoặc đường dẫn.
-    #[arg(long, value_name = "BỘ", default_value = "vn.enterprise", hide_default_value = true)]
+    #[arg(
+        long,
+        value_name = "BỘ",
+        default_value = "vn.enterprise",
+        hide_default_value = true
+    )]
     pack: String,
     /// Định dạng kết quả: jsonl (mặc định), csv (cho chương trình), csv-vn (cho Excel tiếng Việt: dấu ;, dấu phẩy thập phân), table (bảng để đọc). Mặc định theo đuôi tệp của -o.
-    #[arg(long, value_enum, value_name = "ĐỊNH_DẠNG", hide_possible_values = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ĐỊNH_DẠNG",
+        hide_possible_values = true
+    )]
     format: Option<OutputFormat>,
     /// Viết tắt của --format csv-vn.
     #[arg(long, conflicts_with = "format")]
     excel: bool,
     /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json hoặc csv.
-    #[arg(long, value_enum, value_name = "ĐỊNH_DẠNG", hide_possible_values = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ĐỊNH_DẠNG",
+        hide_possible_values = true
+    )]
     input_format: Option<InputKind>,
     /// Ghi kết quả vào tệp (ghi xong mới thay tệp cũ); đuôi .jsonl, .csv hoặc .txt chọn định dạng.
     #[arg(long, short, value_name = "TỆP")]
@@ -169,7 +184,10 @@ impl Fatal {
     /// The results could not be written (a full disk, a closed pipe).
     fn write(to: &str, error: &io::Error) -> Self {
         Fatal {
-            message: format!("không ghi được kết quả vào {to}: {}", describe_io_error(error)),
+            message: format!(
+                "không ghi được kết quả vào {to}: {}",
+                describe_io_error(error)
+            ),
             code: if error.kind() == io::ErrorKind::BrokenPipe {
                 141
             } else {
@@ -265,7 +283,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         ErrorKind::InvalidUtf8 => "tham số không phải văn bản UTF-8".to_string(),
         _ => format!("lệnh gọi không hợp lệ ({})", error.kind()),
     };
-    eprintln!("chamdiem: {message}\nXem hướng dẫn: chamdiem --help, chamdiem score --help");
+    eprintln!("chamdiem: {message} (xem: chamdiem --help)");
     ExitCode::from(2)
 }
 
@@ -455,9 +473,9 @@ impl<'a> Tally<'a> {
             }
         }
         if result.status() == Status::Error && self.first_errors.len() < Self::SHOWN {
-            let id = result
-                .id()
-                .map_or("không có mã".to_string(), |id| format!("mã {}", escape_controls(id)));
+            let id = result.id().map_or("không có mã".to_string(), |id| {
+                format!("mã {}", escape_controls(id))
+            });
             let problems: Vec<String> = result
                 .errors()
                 .iter()
@@ -532,10 +550,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
     let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
 
-    let input_path = args
-        .input
-        .as_deref()
-        .filter(|p| p.as_os_str() != "-");
+    let input_path = args.input.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(output) = &args.output {
         guard_output(output, input_path, &pack)?;
     }
@@ -685,7 +700,6 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
         }
     };
     progress.finish_and_clear();
-    drop(note);
     let unknown = batch.unknown_fields();
     if !unknown.is_empty() {
         let unknown: Vec<String> = unknown

@@ -114,7 +114,9 @@ pub fn read_numbered_records(
     pack: &Pack,
     warnings: &mut Vec<String>,
 ) -> Result<NumberedRecords, Error> {
-    let head = reader.fill_buf().map_err(|e| Error::Input(describe_io_error(&e)))?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
     if let Err(e) = std::str::from_utf8(head) {
         // An error at the very end may be a character cut by the buffer.
         if e.error_len().is_some() {
@@ -288,10 +290,8 @@ impl<'de> serde::Deserialize<'de> for Element {
                 let mut repeats = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     let value = map.next_value::<Json>()?;
-                    if object.contains_key(&key) {
-                        if !repeats.contains(&key) {
-                            repeats.push(key.clone());
-                        }
+                    if object.contains_key(&key) && !repeats.contains(&key) {
+                        repeats.push(key.clone());
                     }
                     object.insert(key, value);
                 }
@@ -300,7 +300,10 @@ impl<'de> serde::Deserialize<'de> for Element {
                     repeats,
                 })
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Element, A::Error> {
                 let mut items = Vec::new();
                 while let Some(item) = seq.next_element::<Json>()? {
                     items.push(item);
@@ -464,19 +467,30 @@ fn csv_records(
             .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
             .filter(|id| !id.is_empty());
         if row.len() != columns.len() {
-            let mut breaks: u64 = row
-                .iter()
-                .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
-                .sum();
-            if row.iter().last().is_some_and(|cell| cell.ends_with(b"\n")) {
-                breaks = breaks.saturating_sub(1); // the file's last line break
-            }
-            let message = if breaks > 0 && row.len() < columns.len() {
-                // An opening quote never closed swallows the lines after it.
+            // Only a quoted cell holds a line break: a short row with one is
+            // an opening quote never closed, which swallowed the lines after it.
+            let quoted_break = row.iter().any(|cell| cell.contains(&b'\n'));
+            let swallowed = quoted_break && row.len() < columns.len();
+            let id_swallowed = id_column
+                .and_then(|c| row.get(c))
+                .is_some_and(|cell| cell.contains(&b'\n'));
+            let id = if swallowed && id_swallowed { None } else { id };
+            let message = if swallowed {
+                let mut breaks: u64 = row
+                    .iter()
+                    .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
+                    .sum();
+                if row.iter().next_back().is_some_and(|cell| cell.ends_with(b"\n")) {
+                    breaks = breaks.saturating_sub(1); // the file's last line break
+                }
+                let lines = if breaks > 0 {
+                    format!("các dòng {line}–{} bị gộp vào một ô", line + breaks)
+                } else {
+                    "đến hết tệp".to_string()
+                };
                 format!(
-                    "dấu ngoặc kép (\") mở ở dòng {line} không được đóng: các dòng {line}–{} \
-                     bị gộp vào một ô; hãy đóng ngoặc kép rồi chấm lại",
-                    line + breaks
+                    "dấu ngoặc kép (\") mở ở dòng {line} không được đóng ({lines}); \
+                     hãy đóng ngoặc kép rồi chấm lại"
                 )
             } else {
                 format!(

@@ -112,9 +112,7 @@ pub fn csv_header_in(pack: &Pack, style: CsvStyle) -> Vec<String> {
         CsvStyle::Machine => {
             header.push("id".into());
             header.extend(carried.map(|(name, _)| name));
-            header.extend(
-                ["period", "status", "total", "class", "class_label"].map(String::from),
-            );
+            header.extend(["period", "status", "total", "class", "class_label"].map(String::from));
             header.extend(pack.groups().iter().map(|g| format!("groups.{}", g.id)));
             header.extend(pack.criteria().iter().map(|c| format!("criteria.{}", c.id)));
             header.push("gates".into());
@@ -153,12 +151,13 @@ pub fn csv_header_in(pack: &Pack, style: CsvStyle) -> Vec<String> {
             );
             header.push("Điều kiện khống chế".into());
             header.extend(pack.criteria().iter().map(|c| format!("Lý do {}", c.id)));
-            header.extend(
-                ["Lỗi", "Bộ quy tắc", "Phiên bản", "Dấu vân tay"].map(String::from),
-            );
+            header.extend(["Lỗi", "Bộ quy tắc", "Phiên bản", "Dấu vân tay"].map(String::from));
         }
     }
-    header.into_iter().map(|h| neutralise_formula(&h).into_owned()).collect()
+    header
+        .into_iter()
+        .map(|h| neutralise_formula(&h).into_owned())
+        .collect()
 }
 
 /// A carried value as a CSV cell: text as written, numbers in the style's

@@ -112,9 +112,7 @@ impl RecordFacts {
         for (field, value) in fields.iter().zip(values) {
             let dates: &mut dyn Iterator<Item = &crate::Value> = match value {
                 crate::Value::Date(_) => &mut std::iter::once(value),
-                crate::Value::List(items)
-                    if matches!(field.ty, crate::FieldType::List(ref t) if **t == crate::FieldType::Date) =>
-                {
+                crate::Value::List(items) if matches!(field.ty, crate::FieldType::List(ref t) if **t == crate::FieldType::Date) => {
                     &mut items.iter()
                 }
                 _ => continue,

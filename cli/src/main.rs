@@ -200,10 +200,17 @@ impl Fatal {
 impl From<Error> for Fatal {
     fn from(error: Error) -> Self {
         match error {
-            Error::Io { path, message } if message.contains("Broken pipe") => Fatal {
-                message: format!("không ghi được kết quả vào {path}: chương trình nhận kết quả đã đóng đường ống"),
-                code: 141,
-            },
+            Error::Io { path, message }
+                if message.contains("Broken pipe")
+                    || message == describe_io_error(&io::ErrorKind::BrokenPipe.into()) =>
+            {
+                Fatal {
+                    message: format!(
+                        "không ghi được kết quả vào {path}: chương trình nhận kết quả đã đóng đường ống"
+                    ),
+                    code: 141,
+                }
+            }
             other => Fatal::new(other.to_string()),
         }
     }

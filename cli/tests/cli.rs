@@ -1073,7 +1073,11 @@ fn booleans_accept_the_vietnamese_spellings_and_list_them_otherwise() {
 
 #[test]
 fn check_and_packs_report_a_write_error() {
-    for args in [vec!["packs"], vec!["check", "vn.enterprise"]] {
+    for args in [
+        vec!["packs"],
+        vec!["check", "vn.enterprise"],
+        vec!["score", EXAMPLE, "--period", "2024"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_chamdiem"))
             .args(&args)
             .current_dir(repo())

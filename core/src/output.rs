@@ -492,3 +492,57 @@ fn band_label<'a>(pack: &'a Pack, code: &'a str) -> &'a str {
         .find(|b| b.code == code)
         .map_or(code, |b| b.label.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn formulas_are_neutralised_and_plain_text_is_not() {
+        for formula in ["=1+1", "+84", "-5", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_formula(formula), format!("'{formula}"));
+        }
+        for plain in ["Công ty", "84", "", "a=b"] {
+            assert!(matches!(neutralise_formula(plain), Cow::Borrowed(_)));
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(escape_controls("x\u{202e}y"), "x\\u{202e}y");
+        assert!(matches!(escape_controls("Tốt · Khá"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_table_fits_the_width_it_is_given() {
+        let pack = Pack::load("vn.enterprise").unwrap();
+        let mut scorer = crate::Scorer::new(&pack, "2024".parse().unwrap()).unwrap();
+        let record = json!({
+            "id": "W1", "name": "Công ty TNHH Một thành viên Sản xuất Thương mại Dịch vụ Rất Dài Tên",
+            "ownership": "private", "has_union": true, "employees": 420,
+            "regulation_issued": true, "regulation_union_consulted": false, "regulation_published": true,
+            "dialogue_employee_reps": 2, "periodic_dialogue_dates": ["2023-06-15"],
+            "dialogue_minutes_published": true, "dialogue_requests": 8, "dialogue_requests_answered": 1,
+            "workers_conference_date": null, "union_coorganised_conference": true,
+            "disclosed_business": true, "disclosed_rules_pay_norms": true,
+            "disclosed_collective_agreement": false, "disclosed_funds": true,
+            "disclosed_contributions": true, "disclosed_rewards_discipline": true,
+            "consulted_internal_rules": true, "consulted_pay_norms": true, "consulted_conditions": false,
+            "supervised_contracts": true, "supervised_internal_rules": true, "supervised_funds": true,
+            "supervised_contributions": true, "supervised_rewards_discipline": true,
+            "collective_agreement_in_force": false, "strikes": 1, "collective_disputes": 0, "democracy_fines": 0
+        });
+        let result = scorer.score(&record).unwrap();
+        let wide = result.to_table(&pack);
+        assert!(wide.lines().any(|l| textwrap::core::display_width(l) > 70));
+        let narrow = result.to_table_width(&pack, Some(70));
+        for line in narrow.lines() {
+            assert!(textwrap::core::display_width(line) <= 70, "{line}");
+        }
+        // Nothing is lost: the same words, only the line breaks differ.
+        let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(words(&wide), words(&narrow));
+    }
+}

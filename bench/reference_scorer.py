@@ -389,6 +389,11 @@ def score_record(rec, start, end):
 
     rid = result_id(rec)
 
+    # A key given twice is ambiguous: neither value is trusted.
+    if getattr(rec, "repeated", ()):
+        return empty_result(rid, "error", [{
+            "field": None, "message": "repeated keys: %s" % ", ".join(rec.repeated)}])
+
     if is_not_applicable(rec):
         return empty_result(rid, "not_applicable")
 
@@ -452,6 +457,19 @@ def identified(result, rec, start, end):
     return out
 
 
+class Record(dict):
+    """A JSON object, with the keys it gave more than once (`repeated`)."""
+    repeated = ()
+
+
+def _object(pairs):
+    rec = Record(pairs)
+    if len(rec) != len(pairs):
+        seen = set()
+        rec.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]
+    return rec
+
+
 def _reject_constant(name):
     raise ValueError("not valid JSON: %s" % name)
 
@@ -459,7 +477,7 @@ def _reject_constant(name):
 def score_line(line, start, end):
     """Score one input line (str). Returns a result dict."""
     try:
-        rec = json.loads(line, parse_constant=_reject_constant)
+        rec = json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_object)
     except ValueError as e:  # json.JSONDecodeError is a ValueError
         return identified(empty_result(None, "error", [{
             "field": None, "message": "line is not valid JSON: %s" % e}]), None, start, end)

@@ -463,6 +463,13 @@ class CommandLine(unittest.TestCase):
                          ["Liên đoàn Lao động huyện Dương Minh Châu", None, None,
                           "Liên đoàn Lao động huyện Dương Minh Châu"])
 
+    def test_a_key_given_twice_makes_the_record_an_error(self):
+        line = json.dumps(full_record(id="d"))[:-1] + ', "strikes": 3}'
+        r = R.score_line(line, *Y2024)
+        self.assertEqual((r["id"], r["status"]), ("d", "error"))
+        self.assertIn("strikes", r["errors"][0]["message"])
+        self.assertEqual(R.score_line(json.dumps(full_record(id="d")), *Y2024)["status"], "scored")
+
     def test_a_period_that_is_not_a_year_is_written_as_a_range(self):
         self.assertEqual(R.period_label(*R.parse_period("2024-01-01..2024-12-31")), "2024")
         self.assertEqual(R.period_label(*R.parse_period("2024-07-01..2024-12-31")),

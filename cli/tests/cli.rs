@@ -1093,3 +1093,94 @@ fn check_and_packs_report_a_write_error() {
         assert!(stderr(&out).contains("ổ đĩa đã đầy"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn files_saved_with_a_byte_order_mark_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("bo");
+    std::fs::create_dir(&pack).unwrap();
+    std::fs::copy(
+        repo().join("docs/guide-src/go-dau/pack.rhai"),
+        pack.join("pack.rhai"),
+    )
+    .unwrap();
+    let examples = std::fs::read(repo().join("docs/guide-src/go-dau/examples.jsonl")).unwrap();
+    std::fs::write(
+        pack.join("examples.jsonl"),
+        [b"\xEF\xBB\xBF".as_slice(), &examples].concat(),
+    )
+    .unwrap();
+    let out = chamdiem(&["test", pack.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    // A JSON Lines data file and a JSON array with a BOM.
+    let data = std::fs::read(repo().join(EXAMPLE)).unwrap();
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), &data].concat();
+    let path = dir.path().join("bom.jsonl");
+    std::fs::write(&path, &with_bom).unwrap();
+    let plain = lines(&chamdiem(&["score", EXAMPLE, "--period", "2024"]));
+    assert_eq!(
+        lines(&chamdiem(&[
+            "score",
+            path.to_str().unwrap(),
+            "--period",
+            "2024"
+        ])),
+        plain
+    );
+    let array: Vec<Value> = String::from_utf8(data)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, format!("\u{feff}{}", Value::Array(array))).unwrap();
+    assert_eq!(
+        lines(&chamdiem(&[
+            "score",
+            path.to_str().unwrap(),
+            "--period",
+            "2024"
+        ])),
+        plain
+    );
+}
+
+#[test]
+fn check_shows_control_characters_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.rhai");
+    std::fs::write(
+        &pack,
+        "extends(\"vn.enterprise\");\n\
+         pack(#{ id: \"dk.x\", title: \"Tiêu đề \\x1b[2J xóa màn hình\", version: \"1\" });\n",
+    )
+    .unwrap();
+    let out = chamdiem(&["check", pack.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("Tiêu đề \\u{1b}[2J xóa màn hình"), "{text}");
+}
+
+#[test]
+fn command_line_mistakes_are_explained_in_vietnamese() {
+    for (args, needle) in [
+        (
+            vec!["scor"],
+            "không có lệnh 'scor' (có phải ý bạn là 'score'?)",
+        ),
+        (vec!["check"], "thiếu <BỘ>"),
+        (
+            vec!["score", "--format", "xlsx", "--period", "2024"],
+            "giá trị 'xlsx' không hợp lệ cho --format",
+        ),
+        (
+            vec!["score", "--format", "csv", "--excel", "--period", "2024"],
+            "cùng với --excel",
+        ),
+    ] {
+        let out = chamdiem(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("error:"), "{}", stderr(&out));
+    }
+}

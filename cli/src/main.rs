@@ -669,7 +669,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
             },
         ),
         OutputFormat::Table => {
-            out.write_all(chamdiem::table_heading(&pack, period).as_bytes())
+            out.write_all(chamdiem::table_heading(&pack, period, width).as_bytes())
                 .map_err(write_error)?;
             batch.stream(
                 records,

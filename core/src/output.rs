@@ -315,7 +315,8 @@ impl ScoreResult {
                         .find(|(id, _)| *id == g.id)
                         .map(|(_, p)| p)
                         .unwrap_or_default();
-                    let _ = writeln!(out, "   ── Nhóm {} — {}: {}/{}", g.id, g.label, got, g.max);
+                    let line = format!("Nhóm {} — {}: {}/{}", g.id, g.label, got, g.max);
+                    let _ = writeln!(out, "   ── {}", wrap(&line, width, "   ── ", "      "));
                 }
             }
             let _ = writeln!(
@@ -354,16 +355,17 @@ impl ScoreResult {
 }
 
 /// The first line of a table: the pack and the period every result was
-/// scored for.
-pub fn table_heading(pack: &Pack, period: Period) -> String {
-    format!(
-        "Kết quả chấm theo bộ quy tắc {} (phiên bản {}) · kỳ đánh giá {} ({} – {})\n",
+/// scored for, wrapped to `width` columns if given.
+pub fn table_heading(pack: &Pack, period: Period, width: Option<usize>) -> String {
+    let heading = format!(
+        "Kết quả chấm theo bộ quy tắc {} (phiên bản {}) · kỳ đánh giá {} ({} – {})",
         pack.id(),
         pack.version(),
         period,
         period.start().format("%d/%m/%Y"),
         period.end().format("%d/%m/%Y")
-    )
+    );
+    format!("{}\n", wrap(&heading, width, "", ""))
 }
 
 /// `employees (Số người lao động theo hợp đồng)`: a key with its label.

@@ -922,7 +922,12 @@ fn test(name: &str) -> Result<ExitCode, Fatal> {
             }
         }
     }
-    say!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
+    say!(
+        out,
+        "{} ví dụ đúng, {} ví dụ sai",
+        outcomes.len() - failed,
+        failed
+    );
     emit(&out)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS

@@ -435,7 +435,10 @@ fn test_runs_a_packs_examples() {
     let out = chamdiem(&["test", "tay-ninh.enterprise"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.trim_end().ends_with("7 passed, 0 failed"), "{text}");
+    assert!(
+        text.trim_end().ends_with("7 ví dụ đúng, 0 ví dụ sai"),
+        "{text}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -452,7 +455,7 @@ fn test_runs_a_packs_examples() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("✗ sai kỳ vọng"), "{text}");
-    assert!(text.contains("0 passed, 1 failed"), "{text}");
+    assert!(text.contains("0 ví dụ đúng, 1 ví dụ sai"), "{text}");
 }
 
 #[test]

@@ -270,6 +270,12 @@ fn bad_records_get_their_own_error_line_and_the_batch_goes_on() {
     );
     assert_eq!(results[0]["id"], "A1");
     assert!(first_message(&results[1]).contains("JSON"));
+    // serde's English is replaced by Vietnamese, with the column.
+    assert!(
+        first_message(&results[1]).contains("sai cú pháp ở cột 3"),
+        "{}",
+        first_message(&results[1])
+    );
     assert!(first_message(&results[2]).contains("đối tượng"));
     assert_eq!(results[3]["id"], "A2");
     assert!(

@@ -241,7 +241,8 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<NumberedRecords, Error>
             .and_then(|()| deserializer.end());
         if let Err(e) = result {
             let _ = sender.send(Err(Error::Input(format!(
-                "tệp JSON phải là một mảng các bản ghi: {e}"
+                "tệp JSON phải là một mảng các bản ghi: {}",
+                crate::score::describe_json_error(&e, true)
             ))));
         }
     });
@@ -254,8 +255,13 @@ fn json_array(mut reader: Box<dyn BufRead + Send>) -> Result<NumberedRecords, Er
     reader
         .read_to_string(&mut text)
         .map_err(|e| Error::Input(describe_io_error(&e)))?;
-    let values: Vec<Element> = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| Error::Input(format!("tệp JSON phải là một mảng các bản ghi: {e}")))?;
+    let values: Vec<Element> =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            Error::Input(format!(
+                "tệp JSON phải là một mảng các bản ghi: {}",
+                crate::score::describe_json_error(&e, true)
+            ))
+        })?;
     Ok(Box::new(values.into_iter().enumerate().map(|(i, e)| {
         let input = if e.repeats.is_empty() {
             RecordInput::Json(e.value)

@@ -9,7 +9,7 @@
 mod memo;
 mod record;
 
-pub(crate) use record::{id_of, repeated_keys_message};
+pub(crate) use record::{describe_json_error, id_of, repeated_keys_message};
 
 use std::sync::Arc;
 

@@ -138,7 +138,10 @@ pub(crate) fn parse_line(
         id: None,
         message: match e.classify() {
             serde_json::error::Category::Data => "bản ghi phải là một đối tượng JSON".to_string(),
-            _ => format!("dòng không phải JSON hợp lệ: {e}"),
+            _ => format!(
+                "dòng không phải JSON hợp lệ: {}",
+                describe_json_error(&e, false)
+            ),
         },
     })?;
     if !repeats.is_empty() {
@@ -148,6 +151,24 @@ pub(crate) fn parse_line(
         });
     }
     Ok(slots)
+}
+
+/// A JSON syntax error in Vietnamese, with where it is (serde's own text
+/// is English).
+/// A JSON line names only the column: its line is the record's own.
+pub(crate) fn describe_json_error(error: &serde_json::Error, with_line: bool) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Eof => "dữ liệu kết thúc giữa chừng (thiếu dấu đóng } ] hoặc \")",
+        Category::Syntax => "sai cú pháp",
+        Category::Data => "sai kiểu dữ liệu",
+        Category::Io => "lỗi đọc",
+    };
+    if with_line {
+        format!("{what} ở dòng {}, cột {}", error.line(), error.column())
+    } else {
+        format!("{what} ở cột {}", error.column())
+    }
 }
 
 /// The message for a record that gives keys more than once.

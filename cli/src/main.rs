@@ -303,7 +303,7 @@ fn output_format(args: &ScoreArgs) -> Result<OutputFormat, Fatal> {
     if let Some(format) = args.format {
         return Ok(format);
     }
-    let Some(path) = &args.output else {
+    let Some(path) = args.output.as_ref().filter(|p| !is_special(p)) else {
         return Ok(OutputFormat::Jsonl);
     };
     let extension = path
@@ -324,6 +324,12 @@ fn output_format(args: &ScoreArgs) -> Result<OutputFormat, Fatal> {
             path.display()
         ))),
     }
+}
+
+/// Whether `path` is an existing file that is not a regular file nor a
+/// folder (`/dev/null`, a named pipe): written to directly, never replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Whether two paths name the same existing file (same device and inode).
@@ -373,6 +379,8 @@ fn guard_output(output: &Path, input: Option<&Path>, pack: &Pack) -> Result<(), 
 /// target that replaces it only when the run succeeds.
 enum Destination {
     Stdout,
+    /// A device or a named pipe, written in place.
+    Special(PathBuf),
     File {
         target: PathBuf,
         temp: tempfile::TempPath,
@@ -384,6 +392,15 @@ impl Destination {
         let Some(target) = output else {
             return Ok((Destination::Stdout, Box::new(io::stdout().lock())));
         };
+        if is_special(target) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .map_err(|e| {
+                    Fatal::new(format!("{}: {}", target.display(), describe_io_error(&e)))
+                })?;
+            return Ok((Destination::Special(target.to_path_buf()), Box::new(file)));
+        }
         let folder = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -418,7 +435,9 @@ impl Destination {
     fn name(&self) -> String {
         match self {
             Destination::Stdout => "đầu ra chuẩn".to_string(),
-            Destination::File { target, .. } => target.display().to_string(),
+            Destination::File { target, .. } | Destination::Special(target) => {
+                target.display().to_string()
+            }
         }
     }
 

@@ -837,6 +837,14 @@ fn the_output_format_follows_the_file_name() {
         .starts_with("Kết quả chấm theo bộ quy tắc vn.enterprise"));
     let (_, jsonl, _) = run("ket-qua.jsonl");
     assert!(jsonl.unwrap().starts_with("{\"id\":"));
+    // A device is written in place, never replaced by a file.
+    let out = chamdiem(&["score", EXAMPLE, "--period", "2024", "-o", "/dev/null"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
     let (status, none, message) = run("ket-qua.xlsx");
     assert_eq!((status, none), (2, None));
     assert!(

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 
 use chamdiem::{
     describe_io_error, escape_controls, field_with_label, Batch, CsvStyle, Error, InputFormat,
-    Pack, PackDescription, Period, Position, ScoreResult, Status, Summary,
+    Pack, PackDescription, Period, Position, ScoreResult, Status, Summary, SummaryEntry,
 };
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -461,10 +461,48 @@ impl Destination {
     }
 }
 
+/// What the summary needs of one result, taken on the worker that scored
+/// it, so the result itself is dropped there.
+struct Brief {
+    entry: SummaryEntry,
+    id: Option<String>,
+    /// For a record in error: its first problems, with the fields' labels.
+    problems: Option<String>,
+}
+
+impl Brief {
+    fn of(result: &ScoreResult, pack: &Pack) -> Self {
+        let problems = (result.status() == Status::Error).then(|| {
+            let mut problems: Vec<String> = result
+                .errors()
+                .iter()
+                .take(3)
+                .map(|e| match &e.field {
+                    Some(field) => format!(
+                        "{}: {}",
+                        field_with_label(pack, field),
+                        escape_controls(&e.message)
+                    ),
+                    None => escape_controls(&e.message).into_owned(),
+                })
+                .collect();
+            let more = result.errors().len().saturating_sub(3);
+            if more > 0 {
+                problems.push(format!("và {more} lỗi khác"));
+            }
+            problems.join("; ")
+        });
+        Brief {
+            entry: result.summary_entry(),
+            id: result.id().map(str::to_string),
+            problems,
+        }
+    }
+}
+
 /// What the run noticed, for the summary: counts, the first records in
 /// error with where they are, and repeated ids.
-struct Tally<'a> {
-    pack: &'a Pack,
+struct Tally {
     summary: Summary,
     first_errors: Vec<String>,
     ids: HashSet<u64>,
@@ -472,12 +510,11 @@ struct Tally<'a> {
     repeated_count: usize,
 }
 
-impl<'a> Tally<'a> {
+impl Tally {
     const SHOWN: usize = 10;
 
-    fn new(pack: &'a Pack, period: Period) -> Self {
+    fn new(pack: &Pack, period: Period) -> Self {
         Tally {
-            pack,
             summary: Summary::new(pack, period),
             first_errors: Vec::new(),
             ids: HashSet::new(),
@@ -486,13 +523,13 @@ impl<'a> Tally<'a> {
         }
     }
 
-    fn add(&mut self, result: &ScoreResult, position: Option<Position>) {
-        self.summary.add(result);
+    fn add(&mut self, brief: Brief, position: Option<Position>) {
+        self.summary.add_entry(brief.entry);
         let place = position.map_or_else(
             || format!("bản ghi thứ {}", self.summary.records),
             |p| p.to_string(),
         );
-        if let Some(id) = result.id() {
+        if let Some(id) = &brief.id {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             id.hash(&mut hasher);
             if !self.ids.insert(hasher.finish()) {
@@ -503,31 +540,14 @@ impl<'a> Tally<'a> {
                 }
             }
         }
-        if result.status() == Status::Error && self.first_errors.len() < Self::SHOWN {
-            let id = result.id().map_or("không có mã".to_string(), |id| {
-                format!("mã {}", escape_controls(id))
-            });
-            let problems: Vec<String> = result
-                .errors()
-                .iter()
-                .take(3)
-                .map(|e| match &e.field {
-                    Some(field) => format!(
-                        "{}: {}",
-                        field_with_label(self.pack, field),
-                        escape_controls(&e.message)
-                    ),
-                    None => escape_controls(&e.message).into_owned(),
-                })
-                .collect();
-            let more = result.errors().len().saturating_sub(3);
-            let more = if more > 0 {
-                format!("; và {more} lỗi khác")
-            } else {
-                String::new()
-            };
-            self.first_errors
-                .push(format!("  {place} · {id}: {}{more}", problems.join("; ")));
+        if let Some(problems) = brief.problems {
+            if self.first_errors.len() < Self::SHOWN {
+                let id = brief.id.as_deref().map_or("không có mã".to_string(), |id| {
+                    format!("mã {}", escape_controls(id))
+                });
+                self.first_errors
+                    .push(format!("  {place} · {id}: {problems}"));
+            }
         }
     }
 
@@ -675,20 +695,21 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
     };
 
     let mut tally = Tally::new(&pack, period);
-    let mut note = |result: &ScoreResult| {
+    let mut note = |brief: Brief| {
         progress.inc(1);
-        tally.add(result, positions.try_recv().ok());
+        tally.add(brief, positions.try_recv().ok());
     };
+    let brief = |result: &ScoreResult| Brief::of(result, &pack);
     let streamed = match format {
         OutputFormat::Jsonl => batch.stream(
             records,
             |r| {
                 let mut line = r.to_json_line();
                 line.push('\n');
-                (line, r)
+                (line, brief(&r))
             },
-            |(line, result)| {
-                note(&result);
+            |(line, brief)| {
+                note(brief);
                 out.write_all(line.as_bytes()).map_err(write_error)
             },
         ),
@@ -697,9 +718,9 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
                 .map_err(write_error)?;
             batch.stream(
                 records,
-                |r| (r.to_table_width(&pack, width), r),
-                |(text, result)| {
-                    note(&result);
+                |r| (r.to_table_width(&pack, width), brief(&r)),
+                |(text, brief)| {
+                    note(brief);
                     writeln!(out, "{text}").map_err(write_error)
                 },
             )
@@ -720,9 +741,9 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
                 .map_err(|e| write_error(e.into()))?;
             let streamed = batch.stream(
                 records,
-                |r| (r.to_csv_row_in(style), r),
-                |(row, result)| {
-                    note(&result);
+                |r| (r.to_csv_row_in(style), brief(&r)),
+                |(row, brief)| {
+                    note(brief);
                     csv.write_record(&row).map_err(|e| write_error(e.into()))
                 },
             );

@@ -87,7 +87,7 @@ pub use input::{
 };
 pub use output::{
     csv_header, csv_header_in, escape_controls, field_with_label, neutralise_formula, status_label,
-    table_heading, CsvStyle, Summary,
+    table_heading, CsvStyle, Summary, SummaryEntry,
 };
 pub use pack::{
     Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,

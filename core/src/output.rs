@@ -407,6 +407,25 @@ fn wrap(text: &str, width: Option<usize>, first: &str, next: &str) -> String {
     wrapped.strip_prefix(first).unwrap_or(&wrapped).to_string()
 }
 
+/// What a [`Summary`] counts of one result: small and `Copy`.
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryEntry {
+    status: Status,
+    class: Option<usize>,
+    dates_in_period: Option<bool>,
+}
+
+impl ScoreResult {
+    /// What a [`Summary`] counts of this result.
+    pub fn summary_entry(&self) -> SummaryEntry {
+        SummaryEntry {
+            status: self.status,
+            class: self.class,
+            dates_in_period: self.dates_in_period,
+        }
+    }
+}
+
 /// Counts of a run, for the summary printed at its end.
 #[derive(Clone, Debug)]
 pub struct Summary {
@@ -446,18 +465,24 @@ impl Summary {
 
     /// Counts one result.
     pub fn add(&mut self, result: &ScoreResult) {
+        self.add_entry(result.summary_entry());
+    }
+
+    /// Counts one result from its [`SummaryEntry`] (taken where the result
+    /// was made, so the result itself need not travel).
+    pub fn add_entry(&mut self, entry: SummaryEntry) {
         self.records += 1;
-        match result.status() {
+        match entry.status {
             Status::Scored => self.scored += 1,
             Status::NotApplicable => self.not_applicable += 1,
             Status::Error => self.errors += 1,
         }
-        if let Some(class) = result.class {
-            if let Some(entry) = self.classes.get_mut(class) {
-                entry.1 += 1;
+        if let Some(class) = entry.class {
+            if let Some(count) = self.classes.get_mut(class) {
+                count.1 += 1;
             }
         }
-        if let Some(inside) = result.dates_in_period() {
+        if let Some(inside) = entry.dates_in_period {
             self.dated += 1;
             if !inside {
                 self.dated_outside += 1;

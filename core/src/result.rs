@@ -282,7 +282,8 @@ impl ScoreResult {
         }
         for (key, (_, value)) in json.carried.iter().zip(self.carried()) {
             out.push_str(key);
-            out.push_str(&value.to_string());
+            // Display writes the JSON text straight into `out`.
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
         }
         out.push_str(",\"period\":");
         match self.period {

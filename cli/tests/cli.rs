@@ -310,6 +310,24 @@ fn bad_records_get_their_own_error_line_and_the_batch_goes_on() {
 }
 
 #[test]
+fn a_csv_with_windows_line_ends_names_the_same_lines() {
+    // Excel ends lines with CRLF; the csv crate numbers those rows one short
+    // (BurntSushi/rust-csv#395) unless the reader adds the line back.
+    let lf = std::fs::read_to_string(repo().join("tests/bad-input/short-row.csv")).unwrap();
+    assert!(!lf.contains('\r'));
+    let crlf = lf.replace('\n', "\r\n");
+    let args = ["score", "--period", "2024", "--input-format", "csv"];
+    let from_lf = chamdiem_stdin(&args, lf.as_bytes());
+    let from_crlf = chamdiem_stdin(&args, crlf.as_bytes());
+    assert_eq!(code(&from_crlf), 1);
+    assert_eq!(statuses(&lines(&from_crlf)), statuses(&lines(&from_lf)));
+    let summary = stderr(&from_crlf);
+    assert!(summary.contains("dòng 3 · mã B2"), "{summary}");
+    assert!(summary.contains("mở ở dòng 5 không được đóng"), "{summary}");
+    assert_eq!(summary, stderr(&from_lf));
+}
+
+#[test]
 fn input_that_cannot_be_read_fails_with_one_line() {
     for (args, needle) in [
         (

@@ -585,6 +585,17 @@ fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
     })
 }
 
+/// Whether the first line (the CSV header) ends with `\r\n`.
+fn header_ends_crlf(reader: &mut dyn BufRead) -> Result<bool, Error> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
+    Ok(head
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|at| at > 0 && head[at - 1] == b'\r'))
+}
+
 /// The longest name of an unknown column or key echoed in a note.
 pub(crate) const ECHOED_NAME_CHARS: usize = 80;
 /// The most unknown columns named in a note.
@@ -612,6 +623,10 @@ fn csv_records(
 
     let mut reader = reader;
     let delimiter = delimiter(&mut reader)?;
+    // The csv crate counts a `\r\n` only when it reads the `\n`, at the start
+    // of the next record, so after a CRLF header (Excel's) every record's line
+    // is one short (BurntSushi/rust-csv#395): add the missing line back.
+    let lag = u64::from(header_ends_crlf(&mut reader)?);
     if delimiter == b';' {
         warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
     }
@@ -687,7 +702,7 @@ fn csv_records(
             return None;
         }
         since_reset.store(0, Ordering::Relaxed);
-        let line = csv.position().line();
+        let line = csv.position().line() + lag;
         let mut row = csv::ByteRecord::new();
         let row = match csv.read_byte_record(&mut row) {
             Ok(true) => Ok(row),
@@ -708,7 +723,7 @@ fn csv_records(
                 return Err(Error::Input(format!("dòng {line}: {message}")));
             }
             Err((e, line)) => {
-                let line = e.position().map_or(line, |p| p.line());
+                let line = e.position().map_or(line, |p| p.line() + lag);
                 return Ok((
                     Position::Line(line),
                     RecordInput::Unreadable {
@@ -718,7 +733,7 @@ fn csv_records(
                 ));
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
+        let line = row.position().map_or(0, |p| p.line() + lag);
         let position = Position::Line(line);
         let id = id_column
             .and_then(|c| row.get(c))

@@ -92,6 +92,8 @@ pub fn run_examples(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
         )
     })?;
     let mut outcomes = Vec::new();
+    // Notepad and Excel may save the file with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
             continue;

@@ -618,6 +618,12 @@ fn flatten(header: &[String], rows: Vec<Json>) -> (Vec<String>, Vec<Vec<Json>>) 
     (names, columns)
 }
 
+/// Counts the bytes this module's Rust code holds, per thread, so the core
+/// can enforce `max_memory_bytes` on pack scripts (as the CLI does).
+#[global_allocator]
+static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
+    chamdiem::CountingAllocator::new(std::alloc::System);
+
 #[pymodule]
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;

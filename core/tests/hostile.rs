@@ -125,12 +125,36 @@ fn a_batch_with_a_hostile_rule_gives_every_record_an_error_line() {
 
 #[test]
 fn printing_scripts_do_not_reach_stdout_and_still_score() {
-    let pack = Pack::load(repo().join("tests/hostile/prints.rhai").to_str().unwrap()).unwrap();
-    let result = Scorer::new(&pack, "2024".parse().unwrap())
-        .unwrap()
-        .score(&good_record())
+    // Checked on the real standard output and error of a child process: this
+    // test binary run again on this test alone, which then scores.
+    const CHILD: &str = "CHAMDIEM_PRINTS_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let pack = Pack::load(repo().join("tests/hostile/prints.rhai").to_str().unwrap()).unwrap();
+        let result = Scorer::new(&pack, "2024".parse().unwrap())
+            .unwrap()
+            .score(&good_record())
+            .unwrap();
+        assert_eq!(result.status(), Status::Scored);
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "printing_scripts_do_not_reach_stdout_and_still_score",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
         .unwrap();
-    assert_eq!(result.status(), Status::Scored);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(
+        !stdout.contains("RÒ RỈ") && !stderr.contains("RÒ RỈ"),
+        "{stdout}{stderr}"
+    );
 }
 
 #[test]

@@ -86,6 +86,7 @@ const BOOL_EXPECTED: &str = "phải là đúng/sai: true/false trong JSON; trong
 
 /// One declared input field of a pack.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct FieldSpec {
     /// The key in the record (`employees`).
     pub name: String,

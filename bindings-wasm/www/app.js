@@ -3,8 +3,9 @@
 import { packs, loadPack } from './pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
+const el = (tag, { dataset, ...props } = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
   node.append(...children);
   return node;
 };
@@ -200,9 +201,9 @@ function startWorker() {
   state.worker.onerror = (e) => failJob(`lỗi trong bộ chấm điểm: ${e.message}`);
 }
 
-function runJob(message, onDone, onError) {
+function runJob(message, progressTarget, onDone, onError) {
   state.job += 1;
-  state.pending = { job: state.job, onDone, onError };
+  state.pending = { job: state.job, progressTarget, onDone, onError };
   armWatchdog();
   $('file-stop').hidden = false;
   state.worker.postMessage({ ...message, job: state.job }, message.bytes ? [message.bytes] : []);
@@ -233,7 +234,7 @@ function onWorkerMessage(data) {
     $('file-progress').hidden = false;
     $('file-progress').removeAttribute('max');
     $('file-progress').textContent = `${data.count}`;
-    $('file-summary').textContent = `Đang chấm… ${data.count.toLocaleString('vi-VN')} bản ghi`;
+    $(pending.progressTarget).textContent = `Đang chấm… ${data.count.toLocaleString('vi-VN')} bản ghi`;
     return;
   }
   clearTimeout(state.watchdog);
@@ -303,7 +304,7 @@ async function scoreFile(file) {
   state.fileName = file.name;
   const bytes = await file.arrayBuffer();
   $('file-summary').textContent = 'Đang chấm…';
-  runJob({ type: 'score', bytes, format, packId: state.pack.id, period: $('period').value },
+  runJob({ type: 'score', bytes, format, packId: state.pack.id, period: $('period').value }, 'file-summary',
     showFileResults,
     (error) => { $('file-summary').textContent = `Không chấm được tệp: ${error.message}`; });
 }
@@ -391,7 +392,7 @@ function rescoreTuned() {
   if (!state.base) return;
   $('tune-error').replaceChildren();
   $('tune-summary').textContent = 'Đang chấm lại…';
-  runJob({ type: 'tune', source: $('tune-source').value, period: $('period').value },
+  runJob({ type: 'tune', source: $('tune-source').value, period: $('period').value }, 'tune-summary',
     (data) => {
       $('tune-summary').textContent = `Đã chấm lại ${data.results.length.toLocaleString('vi-VN')} bản ghi với bộ quy tắc điều chỉnh.`;
       if (data.packFailure) {

@@ -8,14 +8,16 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chamdiem::{Batch, Error, InputFormat, Pack, Period};
+use chamdiem::{Batch, Error, InputFormat, Pack, PackDescription, Period};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
 // handles that pattern better than the system allocator (see BENCHMARKS.md).
+// The counting wrapper lets the core enforce `Limits::max_memory_bytes`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: chamdiem::CountingAllocator<mimalloc::MiMalloc> =
+    chamdiem::CountingAllocator::new(mimalloc::MiMalloc);
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +42,9 @@ enum Command {
     Check {
         /// Mã bộ quy tắc có sẵn, hoặc đường dẫn tới thư mục / tệp .rhai.
         pack: String,
+        /// In mô tả bộ quy tắc dưới dạng JSON (lỗi: đối tượng JSON có "code").
+        #[arg(long)]
+        json: bool,
     },
     /// Chạy các ví dụ (examples.jsonl) của một bộ quy tắc.
     Test {
@@ -100,7 +105,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Score(args) => score(args).map(|()| ExitCode::SUCCESS),
         Command::Packs => packs().map(|()| ExitCode::SUCCESS),
-        Command::Check { pack } => check(&pack),
+        Command::Check { pack, json } => check(&pack, json),
         Command::Test { pack } => test(&pack),
     };
     match outcome {
@@ -284,68 +289,96 @@ fn packs() -> Result<(), Fatal> {
     Ok(())
 }
 
-/// What a rule reads, for `check`.
-fn reads(reads: &Option<Vec<String>>) -> String {
-    match reads {
-        Some(reads) if reads.is_empty() => "không đọc trường nào".to_string(),
-        Some(reads) => format!("đọc: {}", reads.join(", ")),
-        None => "⚠ không xác định được trường đọc: tính lại cho mọi bản ghi (chậm hơn)".to_string(),
-    }
-}
-
-fn check(name: &str) -> Result<ExitCode, Fatal> {
-    let mut out = String::new();
-    let pack = match Pack::load(name) {
-        Ok(pack) => pack,
-        Err(error) => {
-            say!(out, "✗ {error}");
-            emit(&out);
-            return Ok(ExitCode::from(1));
+/// `chamdiem check`: loads the pack and renders its description, as text or
+/// JSON; a pack that does not load is reported (exit status 1), not fatal.
+fn check(name: &str, json: bool) -> Result<ExitCode, Fatal> {
+    let loaded = Pack::load(name);
+    let text = match (&loaded, json) {
+        (Ok(pack), false) => check_report(&pack.describe(), name),
+        (Ok(pack), true) => {
+            serde_json::to_string_pretty(&pack.describe()).expect("a description serializes") + "\n"
+        }
+        (Err(error), false) => format!("✗ {error}\n"),
+        (Err(error), true) => {
+            serde_json::to_string_pretty(error).expect("an error serializes") + "\n"
         }
     };
-    say!(out, "✓ {} — {}", pack.id(), pack.title());
-    if let Some(description) = pack.description() {
+    emit(&text);
+    Ok(if loaded.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The text report of `check`, in Vietnamese, from the pack's description.
+fn check_report(pack: &PackDescription, name: &str) -> String {
+    let mut out = String::new();
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map_or("…".to_string(), |d| d.format("%d/%m/%Y").to_string())
+    };
+    say!(out, "✓ {} — {}", pack.id, pack.title);
+    if let Some(description) = &pack.description {
         say!(out, "  {description}");
     }
     say!(
         out,
-        "  phiên bản {} · hiệu lực {} · dấu vân tay {}",
-        pack.version(),
-        in_force(&pack),
-        pack.fingerprint()
+        "  phiên bản {} · hiệu lực {} – {} · dấu vân tay {}",
+        pack.version,
+        day(pack.in_force_from),
+        day(pack.in_force_until),
+        pack.fingerprint
     );
-    if !pack.extends().is_empty() {
-        say!(out, "  kế thừa: {}", pack.extends().join(" → "));
+    if !pack.extends.is_empty() {
+        say!(out, "  kế thừa: {}", pack.extends.join(" → "));
     }
-    say!(out, "  tệp nguồn: {}", pack.sources().join(", "));
-    if !pack.fields().iter().any(|f| f.name == "id") {
+    say!(out, "  tệp nguồn: {}", pack.sources.join(", "));
+    if !pack.fields.iter().any(|f| f.name == "id") {
         say!(
             out,
             "  ⚠ không có trường \"id\": kết quả sẽ không có mã của bản ghi"
         );
     }
-    say!(out, "  {} trường dữ liệu vào:", pack.fields().len());
-    for field in pack.fields() {
+    say!(out, "  {} trường dữ liệu vào:", pack.fields.len());
+    for field in &pack.fields {
         let need = match (field.required, field.nullable) {
             (true, false) => "bắt buộc",
             (true, true) => "bắt buộc, có thể null",
             (false, _) => "không bắt buộc",
         };
+        let mut limits = Vec::new();
+        match (field.min, field.max) {
+            (Some(min), Some(max)) => limits.push(format!("từ {min} đến {max}")),
+            (Some(min), None) => limits.push(format!("≥ {min}")),
+            (None, Some(max)) => limits.push(format!("≤ {max}")),
+            (None, None) => {}
+        }
+        if let Some(other) = &field.at_most {
+            limits.push(format!("≤ {other}"));
+        }
+        if let Some(values) = &field.values {
+            limits.push(format!("một trong: {}", values.join(", ")));
+        }
+        let limits = if limits.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", limits.join("; "))
+        };
         say!(
             out,
-            "    {:<32} {:<12} {need} — {}",
+            "    {:<32} {:<12} {need} — {}{limits}",
             field.name,
-            field.ty.to_string(),
+            field.ty,
             field.label
         );
     }
     say!(
         out,
         "  {} tiêu chí, tổng {} điểm:",
-        pack.criteria().len(),
-        pack.max_points()
+        pack.criteria.len(),
+        pack.max_points
     );
-    for group in pack.groups() {
+    for group in &pack.groups {
         say!(
             out,
             "    Nhóm {} — {} (tối đa {})",
@@ -353,37 +386,47 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
             group.label,
             group.max
         );
-        for c in pack.criteria().iter().filter(|c| c.group == group.id) {
+        for c in pack.criteria.iter().filter(|c| c.group == group.id) {
             say!(
                 out,
-                "      {:<5} {:>5}  {} [{}]",
+                "      {:<5} {:>5}  {}",
                 c.id,
                 c.points.to_string(),
-                c.label,
-                reads(&c.reads)
+                c.label
             );
         }
     }
     let bands: Vec<String> = pack
-        .bands()
+        .bands
         .iter()
-        .map(|b| format!("{} ≥ {}", b.label, b.min))
+        .map(|b| match (&b.condition, b.has_condition) {
+            (Some(condition), _) => format!("{} ≥ {} và {condition}", b.label, b.min),
+            (None, true) => format!("{} ≥ {} và có điều kiện (requires)", b.label, b.min),
+            (None, false) => format!("{} ≥ {}", b.label, b.min),
+        })
         .collect();
     say!(out, "  xếp loại: {}", bands.join(" · "));
-    for gate in pack.gates() {
+    for gate in &pack.gates {
+        let cap = pack
+            .bands
+            .iter()
+            .find(|b| b.code == gate.cap)
+            .map_or(gate.cap.as_str(), |b| b.label.as_str());
         say!(
             out,
-            "  điều kiện {}: {} → tối đa {} [{}]",
+            "  điều kiện {}: {} → tối đa {cap} ({})",
             gate.id,
             gate.label,
-            gate.cap,
-            reads(&gate.reads)
+            gate.location
         );
     }
-    if let Some(applies) = pack.applies_reads() {
-        say!(out, "  điều kiện áp dụng [{}]", reads(&applies));
+    if pack.has_applicability {
+        say!(
+            out,
+            "  có điều kiện áp dụng: bản ghi không thuộc diện được ghi \"not_applicable\""
+        );
     }
-    for deadline in pack.calendar() {
+    for deadline in &pack.calendar {
         say!(
             out,
             "  hạn báo cáo: {} — trước ngày {:02}/{:02} hằng năm, gửi {}",
@@ -393,12 +436,19 @@ fn check(name: &str) -> Result<ExitCode, Fatal> {
             deadline.to
         );
     }
-    match pack.examples_source() {
-        Some((file, _)) => say!(out, "  ví dụ: {file} (chạy: chamdiem test {name})"),
+    match &pack.examples {
+        Some(file) => say!(out, "  ví dụ: {file} (chạy: chamdiem test {name})"),
         None => say!(out, "  ⚠ chưa có tệp ví dụ examples.jsonl"),
     }
-    emit(&out);
-    Ok(ExitCode::SUCCESS)
+    // Why results are remembered, and when they are not: said once for every
+    // rule, since the memo keys on what each rule reads while it runs.
+    say!(
+        out,
+        "  ghi nhớ: kết quả mỗi quy tắc được nhớ theo đúng các giá trị nó đã đọc khi chạy; \
+         không nhớ khi quy tắc lỗi hay vượt giới hạn, khi giá trị đọc dài quá 1 KB, \
+         hoặc khi bộ nhớ đệm của quy tắc đã đầy (2 MB); tắt hẳn: CHAMDIEM_MEMO=off"
+    );
+    out
 }
 
 fn test(name: &str) -> Result<ExitCode, Fatal> {

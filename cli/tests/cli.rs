@@ -97,7 +97,8 @@ fn scores_the_example_file_one_line_per_record_in_order() {
                 "pack",
                 "reasons",
                 "status",
-                "total"
+                "total",
+                "unmet"
             ]
         );
         assert_eq!(result["pack"]["id"], "vn.enterprise");
@@ -517,4 +518,54 @@ fn json_keys_the_pack_does_not_know_are_named_once() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("bị bỏ qua: ghi_chu, nmae"), "{stderr}");
+}
+
+#[test]
+fn a_printing_pack_writes_only_results_to_stdout() {
+    let out = chamdiem(&[
+        "score",
+        EXAMPLE,
+        "--pack",
+        "tests/hostile/prints.rhai",
+        "--period",
+        "2024",
+    ]);
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(!stdout.contains("RÒ RỈ") && !stderr.contains("RÒ RỈ"));
+    let results = lines(&out);
+    assert_eq!(results.len(), 300);
+    assert!(statuses(&results).contains(&"scored"));
+}
+
+#[test]
+fn a_band_condition_shows_in_json_csv_and_table() {
+    let examples =
+        std::fs::read_to_string(repo().join("tests/packs/vd.xuat-sac/examples.jsonl")).unwrap();
+    let record: Value = serde_json::from_str(examples.lines().nth(2).unwrap()).unwrap();
+    let input = serde_json::to_string(&record["record"]).unwrap();
+    let pack = ["--pack", "tests/packs/vd.xuat-sac", "--period", "2024"];
+    let json = chamdiem_stdin(&[&["score"][..], &pack].concat(), input.as_bytes());
+    let result = &lines(&json)[0];
+    assert_eq!(result["class"], "tot");
+    assert_eq!(result["unmet"][0]["band"], "xuat_sac");
+    assert_eq!(result["gates"], serde_json::json!([]));
+    let table = chamdiem_stdin(
+        &[&["score"][..], &pack, &["--format", "table"]].concat(),
+        input.as_bytes(),
+    );
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("✗ Đạt 90 điểm của mức Xuất sắc nhưng chưa đáp ứng điều kiện"),
+        "{table}"
+    );
+    let csv = chamdiem_stdin(
+        &[&["score"][..], &pack, &["--format", "csv"]].concat(),
+        input.as_bytes(),
+    );
+    let mut reader = csv::Reader::from_reader(&csv.stdout[..]);
+    let header = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let unmet = header.iter().position(|h| h == "unmet").unwrap();
+    assert_eq!(&row[unmet], "xuat_sac");
 }

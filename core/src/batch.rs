@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use crate::{Error, Pack, Period, RecordInput, ScoreResult, Scorer};
+use crate::{Error, Location, Pack, Period, RecordInput, ScoreResult, Scorer};
 
 /// Scores batches of records for one pack and period, keeping a warm
 /// [`Scorer`] (and its memo) per worker between batches.
@@ -11,6 +11,9 @@ pub struct Batch {
     pack: Pack,
     period: Period,
     idle: Mutex<Vec<Scorer>>,
+    /// Workers with a stack deep enough for what a pack's scripts may build.
+    #[cfg(not(target_arch = "wasm32"))]
+    pool: rayon::ThreadPool,
 }
 
 /// Records scored together in one step of [`Batch::stream`].
@@ -20,10 +23,38 @@ impl Batch {
     /// A batch scorer; fails when the pack is not in force during `period`.
     pub fn new(pack: &Pack, period: Period) -> Result<Self, Error> {
         let first = Scorer::new(pack, period)?;
+        #[cfg(not(target_arch = "wasm32"))]
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("chamdiem-{i}"))
+            .stack_size(crate::script::SCRIPT_STACK_SIZE)
+            .build()
+            .map_err(|e| Error::Input(format!("không tạo được các luồng chấm điểm: {e}")))?;
         Ok(Batch {
             pack: pack.clone(),
             period,
             idle: Mutex::new(vec![first]),
+            #[cfg(not(target_arch = "wasm32"))]
+            pool,
+        })
+    }
+
+    /// Scores one input on `scorer`. A panic while scoring (a bug: the engine
+    /// is meant never to panic) becomes this record's `error` result, and the
+    /// scorer, whose state it may have broken, is replaced.
+    fn score_one(&self, scorer: &mut Scorer, input: &RecordInput) -> ScoreResult {
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scorer.score_input(input)));
+        caught.unwrap_or_else(|panic| {
+            *scorer = Scorer::new(&self.pack, self.period).expect("checked in Batch::new");
+            let error = Error::Script {
+                location: Location::file(self.pack.id()),
+                context: "chấm bản ghi".into(),
+                message: format!(
+                    "lỗi nội bộ của chamdiem: {}",
+                    crate::script::panic_message(&*panic)
+                ),
+            };
+            scorer.failed(input, &error)
         })
     }
 
@@ -66,26 +97,28 @@ impl Batch {
         #[cfg(not(target_arch = "wasm32"))]
         {
             use rayon::prelude::*;
-            let workers = rayon::current_num_threads().max(1);
-            let part = inputs.len().div_ceil(workers).max(64);
-            inputs
-                .par_chunks(part)
-                .map(|chunk| {
-                    self.with_scorer(|s| {
-                        chunk
-                            .iter()
-                            .map(|i| map(s.score_input(i)))
-                            .collect::<Vec<T>>()
+            self.pool.install(|| {
+                let workers = rayon::current_num_threads().max(1);
+                let part = inputs.len().div_ceil(workers).max(64);
+                inputs
+                    .par_chunks(part)
+                    .map(|chunk| {
+                        self.with_scorer(|s| {
+                            chunk
+                                .iter()
+                                .map(|i| map(self.score_one(s, i)))
+                                .collect::<Vec<T>>()
+                        })
                     })
-                })
-                .collect::<Vec<Vec<T>>>()
-                .into_iter()
-                .flatten()
-                .collect()
+                    .collect::<Vec<Vec<T>>>()
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            })
         }
         #[cfg(target_arch = "wasm32")]
         {
-            self.with_scorer(|s| inputs.iter().map(|i| map(s.score_input(i))).collect())
+            self.with_scorer(|s| inputs.iter().map(|i| map(self.score_one(s, i))).collect())
         }
     }
 
@@ -194,5 +227,49 @@ fn next_chunk(inputs: &mut impl Iterator<Item = Result<RecordInput, Error>>) -> 
         records,
         failure: None,
         last: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+
+    fn record(employees: i64) -> RecordInput {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/vn.enterprise/examples.jsonl"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        let mut record = first["record"].clone();
+        record["employees"] = employees.into();
+        RecordInput::Json(record)
+    }
+
+    #[test]
+    fn a_panic_while_scoring_is_that_records_error_and_the_batch_goes_on() {
+        let pack = Pack::from_source(
+            "panics.rhai",
+            r#"extends("vn.enterprise");
+pack(#{ id: "test.panics", title: "Panics", version: "0" });
+change_criterion("1.1", #{ rule: |r| { if r.employees == 13 { panic_for_tests(r.employees); } pass("") } });"#,
+        )
+        .unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        let inputs = [
+            record(300),
+            record(13),
+            record(301),
+            record(13),
+            record(302),
+        ];
+        let results = batch.score(&inputs);
+        let statuses: Vec<Status> = results.iter().map(ScoreResult::status).collect();
+        use Status::{Error as E, Scored as S};
+        assert_eq!(statuses, [S, E, S, E, S]);
+        let message = &results[1].errors()[0].message;
+        assert!(message.contains("lỗi nội bộ"), "{message}");
+        assert!(message.contains("panic_for_tests"), "{message}");
     }
 }

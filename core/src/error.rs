@@ -77,6 +77,10 @@ pub enum Limit {
     SourceSize,
     /// Depth of the `extends` chain.
     ExtendsDepth,
+    /// Time one evaluation ran (slow built-ins called in a loop).
+    Time,
+    /// Memory one evaluation built (where the counting allocator is installed).
+    Memory,
 }
 
 impl Limit {
@@ -94,6 +98,29 @@ impl Limit {
             Limit::Variables => "max_variables",
             Limit::SourceSize => "max_source_size",
             Limit::ExtendsDepth => "max_extends_depth",
+            Limit::Time => "max_time_ms",
+            Limit::Memory => "max_memory_bytes",
+        }
+    }
+
+    /// The stable, machine-readable code of exceeding this limit
+    /// (`limit.operations`, `limit.call_depth`, …): the variant's name in
+    /// snake case after `limit.`. It never changes with the wording.
+    pub fn code(self) -> &'static str {
+        match self {
+            Limit::Operations => "limit.operations",
+            Limit::LoadOperations => "limit.load_operations",
+            Limit::CallDepth => "limit.call_depth",
+            Limit::ExpressionDepth => "limit.expression_depth",
+            Limit::StringSize => "limit.string_size",
+            Limit::ArraySize => "limit.array_size",
+            Limit::MapSize => "limit.map_size",
+            Limit::Modules => "limit.modules",
+            Limit::Variables => "limit.variables",
+            Limit::SourceSize => "limit.source_size",
+            Limit::ExtendsDepth => "limit.extends_depth",
+            Limit::Time => "limit.time",
+            Limit::Memory => "limit.memory",
         }
     }
 
@@ -109,6 +136,8 @@ impl Limit {
             Limit::Variables => "số biến",
             Limit::SourceSize => "kích thước tệp nguồn",
             Limit::ExtendsDepth => "độ sâu chuỗi extends",
+            Limit::Time => "thời gian chạy, mili giây (quy tắc chạy quá lâu?)",
+            Limit::Memory => "bộ nhớ, byte (kịch bản tạo quá nhiều dữ liệu?)",
         }
     }
 }
@@ -119,12 +148,75 @@ impl fmt::Display for Limit {
     }
 }
 
+/// What exactly is wrong with a pack that parses but is not valid, when the
+/// loader knows (see [`Error::InvalidPack`]). Its [`code`](PackProblem::code)
+/// is the error's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PackProblem {
+    /// Anything not named below (a value of the wrong type, a bad date, …).
+    Invalid,
+    /// A declaration has a key it does not know (`field("x", #{ typ: … })`).
+    UnknownKey,
+    /// A declaration lacks a key it needs (`criterion` without `points`).
+    MissingKey,
+    /// An id declared twice (a second `criterion("2.1", …)`).
+    DuplicateId,
+    /// A reference to an id that is not declared (a group, a band for a
+    /// gate's `cap`, the target of `change_*` or `remove_*`).
+    UnknownId,
+    /// A rule reads a field not declared with `field(…)`.
+    UndeclaredField,
+    /// Files that `extends` or `import` each other in a ring.
+    Cycle,
+    /// The criteria's points do not add up to `max_points`.
+    Points,
+    /// The classification bands are missing, out of order or unreachable.
+    Bands,
+    /// A function defined under a name the engine reserves (`bracket`, `pass`, …).
+    ReservedName,
+}
+
+impl PackProblem {
+    /// The stable code: `pack.invalid`, `pack.unknown_key`, `pack.missing_key`,
+    /// `pack.duplicate_id`, `pack.unknown_id`, `pack.undeclared_field`,
+    /// `pack.cycle`, `pack.points`, `pack.bands` or `pack.reserved_name`.
+    pub fn code(self) -> &'static str {
+        match self {
+            PackProblem::Invalid => "pack.invalid",
+            PackProblem::UnknownKey => "pack.unknown_key",
+            PackProblem::MissingKey => "pack.missing_key",
+            PackProblem::DuplicateId => "pack.duplicate_id",
+            PackProblem::UnknownId => "pack.unknown_id",
+            PackProblem::UndeclaredField => "pack.undeclared_field",
+            PackProblem::Cycle => "pack.cycle",
+            PackProblem::Points => "pack.points",
+            PackProblem::Bands => "pack.bands",
+            PackProblem::ReservedName => "pack.reserved_name",
+        }
+    }
+}
+
+/// A declaration the pack builder refuses while a pack's top level runs. It
+/// travels through Rhai as the value of a runtime error and comes out as
+/// [`Error::InvalidPack`] with its [`PackProblem`], at the script's line.
+#[derive(Clone, Debug)]
+pub(crate) struct Refusal {
+    pub problem: PackProblem,
+    pub message: String,
+}
+
 /// Everything that can go wrong outside a single record.
 ///
-/// Messages are in Vietnamese, for the officer who wrote the pack; the
-/// variants are for programs. It serializes with a `type` tag.
-#[derive(Debug, thiserror::Error, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// Messages (`Display`) are in Vietnamese, for the officer who wrote the
+/// pack; [`code`](Error::code) and the variants are for programs. Match on
+/// the code, never on the message: codes do not change with the wording.
+///
+/// It serializes with a `type` tag (the variant), a `code` and the variant's
+/// fields, for example
+/// `{"code":"pack.syntax","type":"syntax","location":{"file":"p.rhai","line":4,"column":7},"message":"…"}`.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A pack's source does not parse.
@@ -138,6 +230,8 @@ pub enum Error {
     /// A pack parses but is not a valid pack (unknown key, duplicate id, bad band order, …).
     #[error("{location}: bộ quy tắc không hợp lệ: {message}")]
     InvalidPack {
+        /// What kind of problem, when the loader knows.
+        problem: PackProblem,
         /// Where.
         location: Location,
         /// What is wrong.
@@ -217,9 +311,159 @@ fn context_suffix(context: &str) -> String {
     }
 }
 
+/// Written by hand: a `code` beside the `type` tag, and the one-value
+/// variants (`Period`, `Input`) as a `message` (serde cannot tag a bare string).
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        match self {
+            Error::Syntax { location, message } => {
+                map.serialize_entry("type", "syntax")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::InvalidPack {
+                problem,
+                location,
+                message,
+            } => {
+                map.serialize_entry("type", "invalid_pack")?;
+                map.serialize_entry("problem", problem)?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::LimitExceeded {
+                limit,
+                max,
+                location,
+                context,
+            } => {
+                map.serialize_entry("type", "limit_exceeded")?;
+                map.serialize_entry("limit", limit)?;
+                map.serialize_entry("max", max)?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("context", context)?;
+            }
+            Error::Script {
+                location,
+                context,
+                message,
+            } => {
+                map.serialize_entry("type", "script")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("context", context)?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Import {
+                location,
+                path,
+                reason,
+            } => {
+                map.serialize_entry("type", "import")?;
+                map.serialize_entry("location", location)?;
+                map.serialize_entry("path", path)?;
+                map.serialize_entry("reason", reason)?;
+            }
+            Error::PackNotFound { name, reason } => {
+                map.serialize_entry("type", "pack_not_found")?;
+                map.serialize_entry("name", name)?;
+                map.serialize_entry("reason", reason)?;
+            }
+            Error::NotInForce {
+                pack,
+                in_force,
+                period,
+            } => {
+                map.serialize_entry("type", "not_in_force")?;
+                map.serialize_entry("pack", pack)?;
+                map.serialize_entry("in_force", in_force)?;
+                map.serialize_entry("period", period)?;
+            }
+            Error::Period(message) => {
+                map.serialize_entry("type", "period")?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Input(message) => {
+                map.serialize_entry("type", "input")?;
+                map.serialize_entry("message", message)?;
+            }
+            Error::Io { path, message } => {
+                map.serialize_entry("type", "io")?;
+                map.serialize_entry("path", path)?;
+                map.serialize_entry("message", message)?;
+            }
+        }
+        map.end()
+    }
+}
+
 impl Error {
+    /// The stable, machine-readable code of this error:
+    ///
+    /// | code | variant |
+    /// |---|---|
+    /// | `pack.syntax` | [`Error::Syntax`] |
+    /// | `pack.invalid`, `pack.unknown_key`, `pack.missing_key`, `pack.duplicate_id`, `pack.unknown_id`, `pack.undeclared_field`, `pack.cycle`, `pack.points`, `pack.bands` | [`Error::InvalidPack`], see [`PackProblem`] |
+    /// | `limit.operations`, `limit.call_depth`, … | [`Error::LimitExceeded`], see [`Limit::code`] |
+    /// | `pack.runtime` | [`Error::Script`] while a pack loads |
+    /// | `rule.runtime` | [`Error::Script`] while a rule scores a record |
+    /// | `pack.import` | [`Error::Import`] |
+    /// | `pack.not_found` | [`Error::PackNotFound`] |
+    /// | `pack.not_in_force` | [`Error::NotInForce`] |
+    /// | `period.invalid` | [`Error::Period`] |
+    /// | `input.unreadable` | [`Error::Input`] |
+    /// | `io` | [`Error::Io`] |
+    ///
+    /// ```
+    /// let error = chamdiem::Pack::from_source("p.rhai", "pack(#{ id: ").unwrap_err();
+    /// assert_eq!(error.code(), "pack.syntax");
+    /// assert_eq!(error.location().unwrap().file, "p.rhai");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Syntax { .. } => "pack.syntax",
+            Error::InvalidPack { problem, .. } => problem.code(),
+            Error::LimitExceeded { limit, .. } => limit.code(),
+            Error::Script { context, .. } if context == crate::script::LOADING => "pack.runtime",
+            Error::Script { .. } => "rule.runtime",
+            Error::Import { .. } => "pack.import",
+            Error::PackNotFound { .. } => "pack.not_found",
+            Error::NotInForce { .. } => "pack.not_in_force",
+            Error::Period(_) => "period.invalid",
+            Error::Input(_) => "input.unreadable",
+            Error::Io { .. } => "io",
+        }
+    }
+
+    /// Where in a pack's sources the error is, when it is in one.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Syntax { location, .. }
+            | Error::InvalidPack { location, .. }
+            | Error::LimitExceeded { location, .. }
+            | Error::Script { location, .. }
+            | Error::Import { location, .. } => Some(location),
+            Error::PackNotFound { .. }
+            | Error::NotInForce { .. }
+            | Error::Period(_)
+            | Error::Input(_)
+            | Error::Io { .. } => None,
+        }
+    }
+
     pub(crate) fn invalid(location: Location, message: impl Into<String>) -> Self {
+        Error::invalid_as(PackProblem::Invalid, location, message)
+    }
+
+    pub(crate) fn invalid_as(
+        problem: PackProblem,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
         Error::InvalidPack {
+            problem,
             location,
             message: message.into(),
         }

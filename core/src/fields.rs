@@ -10,7 +10,7 @@ use rhai::ImmutableString;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::period::parse_date;
+use crate::period::{parse_date, DATE_FORMS};
 
 /// The type of a declared field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,7 +55,7 @@ impl FieldType {
             FieldType::Int => "phải là số nguyên",
             FieldType::Number => "phải là một số",
             FieldType::String => "phải là chuỗi ký tự",
-            FieldType::Date => "phải là ngày dạng YYYY-MM-DD",
+            FieldType::Date => "phải là ngày (YYYY-MM-DD hoặc DD/MM/YYYY)",
             FieldType::List(_) => "phải là một danh sách",
         }
     }
@@ -174,27 +174,53 @@ impl Value {
     }
 }
 
-/// One problem with a record: the field (or none, for the record as a whole)
-/// and a message in Vietnamese.
+/// One problem with a record: the field (or none, for the record as a whole),
+/// a stable code for programs and a message in Vietnamese.
+///
+/// Codes: `record.missing` (a required key is absent), `record.null` (null
+/// where a value is needed), `record.type` (wrong type), `record.date` (not a
+/// date in an accepted form), `record.range` (below `min`, above `max`, or
+/// outside 64-bit integers), `record.value` (not one of `values`),
+/// `record.cross_field` (above the field named by `at_most`),
+/// `record.unreadable` (the line or row is not a record at all), and
+/// `rule.runtime` / `limit.*` when the *pack* failed on this record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldError {
     /// The field's name, or `None` for a problem with the whole record.
     pub field: Option<String>,
+    /// What kind of problem: stable, whatever the wording.
+    #[serde(default = "unreadable_code")]
+    pub code: String,
     /// What is wrong.
     pub message: String,
+}
+
+fn unreadable_code() -> String {
+    "record.unreadable".into()
 }
 
 impl FieldError {
     pub(crate) fn record(message: impl Into<String>) -> Self {
         FieldError {
             field: None,
+            code: unreadable_code(),
             message: message.into(),
         }
     }
 
-    fn field(name: &str, message: impl Into<String>) -> Self {
+    /// A problem of the whole record with its own code.
+    pub(crate) fn record_with_code(code: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: None,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    fn field(name: &str, code: &str, message: impl Into<String>) -> Self {
         FieldError {
             field: Some(name.to_string()),
+            code: code.into(),
             message: message.into(),
         }
     }
@@ -209,21 +235,48 @@ fn short(json: &Json) -> String {
     }
 }
 
-fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
-    let wrong = || format!("{}, nhận {}", ty.expected(), short(json));
+/// A value outside the 64-bit integers: say so, not "not an integer".
+fn out_of_range(json: &Json) -> Option<String> {
+    let huge = match json {
+        Json::Number(n) => n.as_i64().is_none() && n.as_f64().is_some_and(|f| f.fract() == 0.0),
+        Json::String(s) => {
+            let digits = s.trim().trim_start_matches(['-', '+']);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && s.trim().parse::<i64>().is_err()
+        }
+        _ => false,
+    };
+    huge.then(|| {
+        format!(
+            "số {} vượt phạm vi số nguyên 64-bit (từ {} đến {})",
+            short(json),
+            i64::MIN,
+            i64::MAX
+        )
+    })
+}
+
+/// The value, or the problem's code and message.
+fn convert(ty: &FieldType, json: &Json) -> Result<Value, (&'static str, String)> {
+    let wrong = || {
+        (
+            "record.type",
+            format!("{}, nhận {}", ty.expected(), short(json)),
+        )
+    };
     match ty {
         FieldType::Bool => json.as_bool().map(Value::Bool).ok_or_else(wrong),
         FieldType::Int => match json {
-            Json::Number(n) => n
-                .as_i64()
-                .or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                        .map(|f| f as i64)
-                })
-                .map(Value::Int)
-                .ok_or_else(wrong),
-            _ => Err(wrong()),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => Ok(Value::Int(i)),
+                // 3.0 is the integer 3; 3.5 is not an integer.
+                None => match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Ok(Value::Int(f as i64)),
+                    _ => Err(out_of_range(json).map_or_else(wrong, |m| ("record.range", m))),
+                },
+            },
+            _ => Err(out_of_range(json).map_or_else(wrong, |m| ("record.range", m))),
         },
         FieldType::Number => json.as_f64().map(Value::Number).ok_or_else(wrong),
         FieldType::String => json
@@ -231,9 +284,12 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
             .map(|s| Value::String(s.into()))
             .ok_or_else(wrong),
         FieldType::Date => match json {
-            Json::String(s) => parse_date(s)
-                .map(Value::Date)
-                .ok_or_else(|| format!("ngày không hợp lệ {} (dạng YYYY-MM-DD)", short(json))),
+            Json::String(s) => parse_date(s).map(Value::Date).ok_or_else(|| {
+                (
+                    "record.date",
+                    format!("ngày không hợp lệ {}: viết {DATE_FORMS}", short(json)),
+                )
+            }),
             _ => Err(wrong()),
         },
         FieldType::List(inner) => match json {
@@ -241,8 +297,9 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    convert(inner, item)
-                        .map_err(|message| format!("phần tử thứ {}: {message}", i + 1))
+                    convert(inner, item).map_err(|(code, message)| {
+                        (code, format!("phần tử thứ {}: {message}", i + 1))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List),
@@ -251,10 +308,10 @@ fn convert(ty: &FieldType, json: &Json) -> Result<Value, String> {
     }
 }
 
-fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
+fn check_range(spec: &FieldSpec, value: &Value) -> Option<(&'static str, String)> {
     if let Value::List(items) = value {
         return items.iter().enumerate().find_map(|(i, item)| {
-            check_range(spec, item).map(|m| format!("phần tử thứ {}: {m}", i + 1))
+            check_range(spec, item).map(|(code, m)| (code, format!("phần tử thứ {}: {m}", i + 1)))
         });
     }
     let number = match value {
@@ -263,9 +320,12 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
         Value::String(s) => {
             let allowed = spec.values.as_ref()?;
             return (!allowed.iter().any(|a| a == s.as_str())).then(|| {
-                format!(
-                    "giá trị \"{s}\" không hợp lệ; cho phép: {}",
-                    allowed.join(", ")
+                (
+                    "record.value",
+                    format!(
+                        "giá trị \"{s}\" không hợp lệ; cho phép: {}",
+                        allowed.join(", ")
+                    ),
                 )
             });
         }
@@ -279,14 +339,20 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
         }
     };
     if let Some(min) = spec.min.filter(|&min| number < min) {
-        return Some(if min == 0.0 {
-            format!("không được âm, nhận {}", show(number))
-        } else {
-            format!("phải ≥ {}, nhận {}", show(min), show(number))
-        });
+        return Some((
+            "record.range",
+            if min == 0.0 {
+                format!("không được âm, nhận {}", show(number))
+            } else {
+                format!("phải ≥ {}, nhận {}", show(min), show(number))
+            },
+        ));
     }
     if let Some(max) = spec.max.filter(|&max| number > max) {
-        return Some(format!("phải ≤ {}, nhận {}", show(max), show(number)));
+        return Some((
+            "record.range",
+            format!("phải ≤ {}, nhận {}", show(max), show(number)),
+        ));
     }
     None
 }
@@ -294,80 +360,74 @@ fn check_range(spec: &FieldSpec, value: &Value) -> Option<String> {
 /// Validates the raw values of one record, aligned with `fields`.
 ///
 /// Returns the typed values (a field with a problem becomes [`Value::Null`])
-/// and every problem found, in field order. A text field that no rule reads
-/// (`read[i]` false) is checked but not copied: its value stays `Null`.
+/// and every problem found, in field order.
+///
+/// Two passes, so that the set of problems does not depend on the order of
+/// declarations: first each field alone (type, range, allowed values), then
+/// the cross-field checks (`at_most`) against the values of the first pass.
+/// A cross-field check whose other field is missing or itself invalid is
+/// skipped: that field's own problem is already named, and there is nothing
+/// sound to compare with. A field that fails a cross-field check still
+/// serves as the bound of another (its value was valid on its own).
 pub(crate) fn validate(
     fields: &[FieldSpec],
-    read: &[bool],
     slots: &[Option<&Json>],
 ) -> (Vec<Value>, Vec<FieldError>) {
     let mut values = Vec::with_capacity(fields.len());
-    let mut errors = Vec::new();
-    for ((spec, slot), &read) in fields.iter().zip(slots).zip(read) {
+    let mut errors: Vec<(usize, FieldError)> = Vec::new();
+    for (i, (spec, slot)) in fields.iter().zip(slots).enumerate() {
+        let mut problem = |code: &str, message: String| {
+            errors.push((i, FieldError::field(&spec.name, code, message)));
+            Value::Null
+        };
         let value = match slot {
-            Some(Json::String(text)) if !read && spec.ty == FieldType::String => {
-                let allowed = spec.values.as_ref();
-                if let Some(allowed) = allowed.filter(|a| !a.iter().any(|v| v == text)) {
-                    errors.push(FieldError::field(
-                        &spec.name,
-                        format!(
-                            "giá trị \"{text}\" không hợp lệ; cho phép: {}",
-                            allowed.join(", ")
-                        ),
-                    ));
-                }
-                Value::Null
-            }
-            None if spec.required => {
-                errors.push(FieldError::field(&spec.name, "thiếu trường bắt buộc"));
-                Value::Null
-            }
+            None if spec.required => problem("record.missing", "thiếu trường bắt buộc".into()),
             None => Value::Null,
             Some(Json::Null) if spec.nullable || !spec.required => Value::Null,
-            Some(Json::Null) => {
-                errors.push(FieldError::field(&spec.name, "không được để trống"));
-                Value::Null
-            }
+            Some(Json::Null) => problem("record.null", "không được để trống".into()),
             Some(json) => match convert(&spec.ty, json) {
                 Ok(value) => match check_range(spec, &value) {
                     None => value,
-                    Some(message) => {
-                        errors.push(FieldError::field(&spec.name, message));
-                        Value::Null
-                    }
+                    Some((code, message)) => problem(code, message),
                 },
-                Err(message) => {
-                    errors.push(FieldError::field(&spec.name, message));
-                    Value::Null
-                }
+                Err((code, message)) => problem(code, message),
             },
         };
         values.push(value);
     }
+    let number = |value: &Value| match *value {
+        Value::Int(v) => Some(v as f64),
+        Value::Number(v) => Some(v),
+        _ => None,
+    };
+    let mut over = Vec::new();
     for (i, spec) in fields.iter().enumerate() {
         let Some(other) = &spec.at_most else { continue };
         let Some(j) = fields.iter().position(|f| &f.name == other) else {
             continue;
         };
-        let bound = match values[j] {
-            Value::Int(b) => b as f64,
-            Value::Number(b) => b,
-            _ => continue,
-        };
-        let value = match values[i] {
-            Value::Int(v) => v as f64,
-            Value::Number(v) => v,
-            _ => continue,
+        let (Some(value), Some(bound)) = (number(&values[i]), number(&values[j])) else {
+            continue;
         };
         if value > bound {
-            errors.push(FieldError::field(
-                &spec.name,
-                format!("không được lớn hơn {other} ({bound}), nhận {value}"),
+            let label = &fields[j].label;
+            errors.push((
+                i,
+                FieldError::field(
+                    &spec.name,
+                    "record.cross_field",
+                    format!("không được lớn hơn {other} ({label}: {bound}), nhận {value}"),
+                ),
             ));
-            values[i] = Value::Null;
+            over.push(i);
         }
     }
-    (values, errors)
+    for i in over {
+        values[i] = Value::Null;
+    }
+    // Field order, whichever pass found the problem.
+    errors.sort_by_key(|(i, _)| *i);
+    (values, errors.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Turns one CSV cell into the JSON value it stands for, by the field's type.
@@ -465,7 +525,7 @@ mod tests {
             Some(json!(5)),
         ];
         let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
-        let (values, errors) = validate(&fields, &[true; 5], &slots);
+        let (values, errors) = validate(&fields, &slots);
         let named: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(named, ["employees", "dates", "flag", "answered"]);
         assert!(
@@ -488,7 +548,7 @@ mod tests {
         counts.min = Some(0.0);
         let slots = [Some(json!([1, -2]))];
         let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
-        let (_, errors) = validate(&[counts], &[true], &slots);
+        let (_, errors) = validate(&[counts], &slots);
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0]

@@ -53,28 +53,134 @@ impl InputFormat {
 /// further (an I/O error, a JSON array that breaks off).
 pub type Records = Box<dyn Iterator<Item = Result<RecordInput, Error>> + Send>;
 
-/// Reads records of `format` from `reader`. For CSV, the pack's declared
-/// field types say how each cell is read; `warnings` receives notes such as
-/// columns the pack does not know.
+/// How records are read: the bounds that keep a hostile file (one endless
+/// line, `/dev/zero`) from exhausting memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Bytes in one record: a JSON line, a JSON array's element, a CSV row
+    /// (and the CSV header). A longer JSON line becomes that line's `error`
+    /// result and reading goes on; in a JSON array or CSV it ends the input
+    /// with an error (the records before it keep their results).
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_record_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Sets [`max_record_bytes`](Self::max_record_bytes).
+    #[must_use]
+    pub fn max_record_bytes(mut self, bytes: usize) -> Self {
+        self.max_record_bytes = bytes;
+        self
+    }
+
+    fn too_long(&self, what: &str) -> String {
+        format!(
+            "{what} dài hơn giới hạn {} byte (max_record_bytes)",
+            self.max_record_bytes
+        )
+    }
+}
+
+/// Reads records of `format` from `reader` with the default [`ReadOptions`].
+/// For CSV, the pack's declared field types say how each cell is read;
+/// `warnings` receives notes such as columns the pack does not know.
 pub fn read_records(
     reader: Box<dyn BufRead + Send>,
     format: InputFormat,
     pack: &Pack,
     warnings: &mut Vec<String>,
 ) -> Result<Records, Error> {
+    read_records_with(reader, format, pack, warnings, &ReadOptions::default())
+}
+
+/// [`read_records`] with chosen [`ReadOptions`].
+pub fn read_records_with(
+    reader: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    pack: &Pack,
+    warnings: &mut Vec<String>,
+    options: &ReadOptions,
+) -> Result<Records, Error> {
     match format {
         InputFormat::JsonLines => Ok(Box::new(JsonLines {
             reader,
             first: true,
+            line: 0,
+            options: options.clone(),
         })),
-        InputFormat::JsonArray => json_array(reader),
-        InputFormat::Csv => csv_records(reader, pack, warnings),
+        InputFormat::JsonArray => json_array(reader, options),
+        InputFormat::Csv => csv_records(reader, pack, warnings, options),
     }
 }
 
 struct JsonLines {
     reader: Box<dyn BufRead + Send>,
     first: bool,
+    /// The number of the line read last (1-based).
+    line: usize,
+    options: ReadOptions,
+}
+
+/// One line read with a bound on what is kept.
+enum Line {
+    End,
+    /// The line (with its newline, if any) is in the buffer.
+    Kept,
+    /// The line was longer than the bound: it was read to its end, not kept.
+    TooLong,
+}
+
+/// Reads up to the next newline into `buffer`, keeping at most `max` bytes;
+/// the rest of a longer line is read and dropped. Fails on a NUL byte in a
+/// dropped part: that is binary data (`/dev/zero`), and the line might never end.
+fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    buffer: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
+    let mut read_any = false;
+    let mut too_long = false;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        read_any = true;
+        let newline = available.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(available.len(), |at| at + 1);
+        let part = &available[..take];
+        if !too_long && buffer.len() + part.len() > max.saturating_add(1) {
+            too_long = true;
+            buffer.clear();
+        }
+        if too_long {
+            if part.contains(&0) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "dữ liệu nhị phân (byte NUL), không phải văn bản",
+                ));
+            }
+        } else {
+            buffer.extend_from_slice(part);
+        }
+        reader.consume(take);
+        if newline.is_some() {
+            break;
+        }
+    }
+    Ok(match (read_any, too_long) {
+        (false, _) => Line::End,
+        (true, false) => Line::Kept,
+        (true, true) => Line::TooLong,
+    })
 }
 
 impl Iterator for JsonLines {
@@ -84,10 +190,22 @@ impl Iterator for JsonLines {
         let mut buffer = Vec::with_capacity(2048);
         loop {
             buffer.clear();
-            match self.reader.read_until(b'\n', &mut buffer) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(Error::Input(e.to_string()))),
+            // The line's newline and a BOM do not count against the bound.
+            let max = self.options.max_record_bytes + 4;
+            let line = read_line_bounded(&mut *self.reader, &mut buffer, max);
+            self.line += 1;
+            match line {
+                Ok(Line::End) => return None,
+                Ok(Line::Kept) => {}
+                Ok(Line::TooLong) => {
+                    self.first = false;
+                    let what = format!("dòng {}", self.line);
+                    return Some(Ok(RecordInput::Unreadable {
+                        id: None,
+                        message: self.options.too_long(&what),
+                    }));
+                }
+                Err(e) => return Some(Err(Error::Input(format!("dòng {}: {e}", self.line)))),
             }
             if std::mem::take(&mut self.first) && buffer.starts_with(b"\xEF\xBB\xBF") {
                 buffer.drain(..3);
@@ -110,13 +228,45 @@ impl Iterator for JsonLines {
     }
 }
 
+/// A reader that fails once more than `max` bytes were read since the
+/// counter was last set to zero (at the start of each record).
+struct Capped<R> {
+    inner: R,
+    since_reset: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    max: usize,
+    message: String,
+}
+
+impl<R: std::io::Read> std::io::Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        let read = self.since_reset.load(Ordering::Relaxed);
+        if read > self.max {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                self.message.clone(),
+            ));
+        }
+        // Never more than one byte past the bound.
+        let room = (self.max + 1 - read).min(buf.len());
+        let n = self.inner.read(&mut buf[..room])?;
+        self.since_reset.fetch_add(n, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Streams the elements of a top-level JSON array from a reader thread.
 #[cfg(not(target_arch = "wasm32"))]
-fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
+fn json_array(reader: Box<dyn BufRead + Send>, options: &ReadOptions) -> Result<Records, Error> {
     use serde::de::{Deserializer, SeqAccess, Visitor};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc::{sync_channel, SyncSender};
+    use std::sync::Arc;
 
-    struct Elements(SyncSender<Result<RecordInput, Error>>);
+    struct Elements {
+        sender: SyncSender<Result<RecordInput, Error>>,
+        since_reset: Arc<AtomicUsize>,
+    }
 
     impl<'de> Visitor<'de> for Elements {
         type Value = ();
@@ -124,8 +274,12 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
             f.write_str("một mảng JSON các bản ghi")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(value) = seq.next_element::<Json>()? {
-                if self.0.send(Ok(RecordInput::Json(value))).is_err() {
+            loop {
+                self.since_reset.store(0, Ordering::Relaxed);
+                let Some(value) = seq.next_element::<Json>()? else {
+                    break;
+                };
+                if self.sender.send(Ok(RecordInput::Json(value))).is_err() {
                     break; // the consumer stopped
                 }
             }
@@ -134,22 +288,37 @@ fn json_array(reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
     }
 
     let (sender, receiver) = sync_channel(1024);
+    let since_reset = Arc::new(AtomicUsize::new(0));
+    // serde_json reads byte by byte: what the counter sees is the element itself.
+    let capped = Capped {
+        inner: SkipBom::new(reader),
+        since_reset: Arc::clone(&since_reset),
+        max: options.max_record_bytes,
+        message: options.too_long("một phần tử của mảng JSON"),
+    };
     std::thread::spawn(move || {
-        let mut deserializer = serde_json::Deserializer::from_reader(SkipBom::new(reader));
+        let mut deserializer = serde_json::Deserializer::from_reader(capped);
         let result = deserializer
-            .deserialize_seq(Elements(sender.clone()))
+            .deserialize_seq(Elements {
+                sender: sender.clone(),
+                since_reset,
+            })
             .and_then(|()| deserializer.end());
         if let Err(e) = result {
-            let _ = sender.send(Err(Error::Input(format!(
-                "tệp JSON phải là một mảng các bản ghi: {e}"
-            ))));
+            let message = if e.is_io() {
+                // The reader's own (Vietnamese) message, without serde's position.
+                format!("không đọc tiếp được tệp JSON: {}", std::io::Error::from(e))
+            } else {
+                format!("tệp JSON phải là một mảng các bản ghi: {e}")
+            };
+            let _ = sender.send(Err(Error::Input(message)));
         }
     });
     Ok(Box::new(receiver.into_iter()))
 }
 
 #[cfg(target_arch = "wasm32")]
-fn json_array(mut reader: Box<dyn BufRead + Send>) -> Result<Records, Error> {
+fn json_array(mut reader: Box<dyn BufRead + Send>, _: &ReadOptions) -> Result<Records, Error> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
@@ -201,19 +370,49 @@ fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
     })
 }
 
+/// The longest name of an unknown column or key echoed in a note.
+pub(crate) const ECHOED_NAME_CHARS: usize = 80;
+/// The most unknown columns named in a note.
+const ECHOED_NAMES: usize = 50;
+
+/// `name`, cut to [`ECHOED_NAME_CHARS`] characters (with `…`) for a note.
+pub(crate) fn echoed_name(name: &str) -> String {
+    match name.char_indices().nth(ECHOED_NAME_CHARS) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
+}
+
+/// The read-ahead of the CSV reader: the cap on a row allows this much more.
+const CSV_BUFFER: usize = 64 * 1024;
+
 fn csv_records(
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     pack: &Pack,
     warnings: &mut Vec<String>,
+    options: &ReadOptions,
 ) -> Result<Records, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let mut reader = reader;
     let delimiter = delimiter(&mut reader)?;
     if delimiter == b';' {
         warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
     }
+    let since_reset = Arc::new(AtomicUsize::new(0));
+    let capped = Capped {
+        inner: SkipBom::new(reader),
+        since_reset: Arc::clone(&since_reset),
+        // The header too: the counter starts at zero.
+        max: options.max_record_bytes.saturating_add(CSV_BUFFER),
+        message: options.too_long("dòng CSV"),
+    };
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(SkipBom::new(reader));
+        .buffer_capacity(CSV_BUFFER)
+        .from_reader(capped);
     let headers = csv
         .byte_headers()
         .map_err(|e| Error::Input(format!("không đọc được dòng tiêu đề CSV: {e}")))?
@@ -225,11 +424,16 @@ fn csv_records(
         let name = String::from_utf8_lossy(header).trim().to_string();
         let index = fields.iter().position(|f| f.name == name);
         if index.is_none() && !name.is_empty() {
-            unknown.push(name);
+            unknown.push(echoed_name(&name));
         }
         columns.push(index);
     }
     if !unknown.is_empty() {
+        let more = unknown.len().saturating_sub(ECHOED_NAMES);
+        unknown.truncate(ECHOED_NAMES);
+        if more > 0 {
+            unknown.push(format!("và {more} cột khác"));
+        }
         warnings.push(format!(
             "các cột không có trong bộ quy tắc {} bị bỏ qua: {}",
             pack.id(),
@@ -240,11 +444,29 @@ fn csv_records(
     let id_column = columns
         .iter()
         .position(|c| c.is_some_and(|i| fields[i].name == "id"));
-    let rows = csv.into_byte_records().map(move |row| {
+    let mut ended = false;
+    let rows = std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        since_reset.store(0, Ordering::Relaxed);
+        let line = csv.position().line();
+        let mut row = csv::ByteRecord::new();
+        let row = match csv.read_byte_record(&mut row) {
+            Ok(true) => Ok(row),
+            Ok(false) => return None,
+            Err(e) => Err((e, line)),
+        };
+        ended = matches!(&row, Err((e, _)) if e.is_io_error());
+        Some(row)
+    })
+    .map(move |row| {
         let row = match row {
             Ok(row) => row,
-            Err(e) if e.is_io_error() => return Err(Error::Input(e.to_string())),
-            Err(e) => {
+            Err((e, line)) if e.is_io_error() => {
+                return Err(Error::Input(format!("dòng {line}: {e}")))
+            }
+            Err((e, _)) => {
                 return Ok(RecordInput::Unreadable {
                     id: None,
                     message: format!("dòng CSV không đọc được: {e}"),

@@ -55,9 +55,15 @@
 //!
 //! To score many records in parallel and in order, use [`Batch`]; to read
 //! JSON Lines, JSON arrays or CSV in bounded memory, use [`read_records`].
+//!
+//! Without a file system (a browser, a database, an editor), load a pack
+//! from its files held in memory with [`Pack::from_sources`]. To show what a
+//! pack declares (a form, a schema), use [`Pack::describe`]. Every [`Error`]
+//! has a stable [`code`](Error::code) for programs to match.
 
 #![warn(missing_docs)]
 
+mod alloc;
 mod batch;
 mod error;
 mod fields;
@@ -71,17 +77,21 @@ mod score;
 mod script;
 pub mod selftest;
 
+pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
-pub use error::{Error, Limit, Location};
+pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
-pub use input::{read_records, InputFormat, RecordInput, Records};
+pub use input::{read_records, read_records_with, InputFormat, ReadOptions, RecordInput, Records};
 pub use output::csv_header;
-pub use pack::{Band, Criterion, Deadline, Gate, Group, Pack, PackLoader};
-pub use period::{parse_date, Period};
+pub use pack::{
+    Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
+    GateDescription, Group, Pack, PackDescription, PackLoader,
+};
+pub use period::{parse_date, Period, DATE_FORMS};
 pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;
-pub use script::Limits;
+pub use script::{Limits, SCRIPT_STACK_SIZE};
 
 #[cfg(test)]
 mod send_sync {

@@ -14,6 +14,7 @@ pub fn csv_header(pack: &Pack) -> Vec<String> {
     header.extend(pack.groups().iter().map(|g| format!("groups.{}", g.id)));
     header.extend(pack.criteria().iter().map(|c| format!("criteria.{}", c.id)));
     header.push("gates".into());
+    header.push("unmet".into());
     header.extend(pack.criteria().iter().map(|c| format!("reasons.{}", c.id)));
     header.extend(["errors", "pack.id", "pack.version", "pack.fingerprint"].map(String::from));
     header
@@ -43,6 +44,12 @@ impl ScoreResult {
             pad(&mut row, groups + criteria);
         }
         row.push(self.gates().collect::<Vec<_>>().join(";"));
+        row.push(
+            self.unmet()
+                .map(|(band, _)| band)
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
         if scored {
             row.extend(self.reasons().map(|(_, r)| r.to_string()));
         } else {
@@ -150,6 +157,9 @@ impl ScoreResult {
                 criterion.points.to_string(),
                 reason
             );
+        }
+        for (_, reason) in self.unmet() {
+            let _ = writeln!(out, "   ✗ {reason}");
         }
         for gate in self.gates() {
             if let Some(g) = pack.gates().iter().find(|g| g.id == gate) {

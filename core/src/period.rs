@@ -8,14 +8,33 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::Error;
 
+/// The accepted ways to write a date, in every message that refuses one.
+pub const DATE_FORMS: &str =
+    "YYYY-MM-DD (2024-06-15) hoặc DD/MM/YYYY (15/06/2024), năm đủ 4 chữ số";
+
 /// Parses a date written `YYYY-MM-DD` (ISO) or `DD/MM/YYYY` (as written in
-/// Vietnamese documents).
+/// Vietnamese documents), with a four-digit year: `15/06/24` (Excel's short
+/// date), `24-06-15` or `-2024-06-15` are refused, not read as the years 24
+/// or −2024. Day and month may have one or two digits.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    // `FromStr` is chrono's fast ISO path; the format string is for `DD/MM/YYYY`.
-    text.parse::<NaiveDate>()
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .ok()
+    let number = |part: &str, digits: std::ops::RangeInclusive<usize>| {
+        (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = if let Some((y, rest)) = text.split_once('-') {
+        let (m, d) = rest.split_once('-')?;
+        (number(y, 4..=4)?, number(m, 1..=2)?, number(d, 1..=2)?)
+    } else {
+        let mut parts = text.split('/');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        (number(y, 4..=4)?, number(m, 1..=2)?, number(d, 1..=2)?)
+    };
+    NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
 /// A closed range of dates `[start, end]`: the evaluation period.
@@ -184,6 +203,31 @@ mod tests {
         assert_eq!(year.count_distinct(dates), 2);
         let many = (1..=40).map(|i| d("2024-01-01") + chrono::Duration::days(i % 30));
         assert_eq!(year.count_distinct(many), 30);
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        let d = |s: &str| parse_date(s);
+        assert_eq!(d("2024-06-15"), NaiveDate::from_ymd_opt(2024, 6, 15));
+        assert_eq!(d(" 15/06/2024 "), NaiveDate::from_ymd_opt(2024, 6, 15));
+        assert_eq!(d("5/6/2024"), NaiveDate::from_ymd_opt(2024, 6, 5));
+        assert_eq!(d("2024-6-5"), NaiveDate::from_ymd_opt(2024, 6, 5));
+        for bad in [
+            "15/06/24",
+            "24-06-15",
+            "-2024-06-15",
+            "+2024-06-15",
+            "02024-06-15",
+            "2024-02-30",
+            "2024-06-15T00:00:00",
+            "15/06/2024/1",
+            "2024/06/15",
+            "",
+            "2024",
+            "１５/06/2024",
+        ] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub struct ScoreResult {
     pub(crate) criteria: Vec<Points>,
     pub(crate) reasons: Vec<crate::score::Reason>,
     pub(crate) gates: Vec<usize>,
+    /// Bands whose minimum the total reached but whose condition failed.
+    pub(crate) unmet: Vec<usize>,
     pub(crate) errors: Vec<FieldError>,
 }
 
@@ -78,6 +80,7 @@ impl ScoreResult {
             criteria: Vec::new(),
             reasons: Vec::new(),
             gates: Vec::new(),
+            unmet: Vec::new(),
             errors,
         }
     }
@@ -137,6 +140,17 @@ impl ScoreResult {
     /// The ids of the gates that fired.
     pub fn gates(&self) -> impl Iterator<Item = &str> {
         self.gates.iter().map(|&i| self.layout.gates[i].as_str())
+    }
+    /// The bands whose minimum the total reached but whose condition
+    /// (`requires`) was not met, best first: `(band code, Vietnamese reason)`.
+    /// The record fell past them to the next band; this is not a gate.
+    pub fn unmet(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.unmet.iter().map(|&b| {
+            (
+                self.layout.bands[b].0.as_str(),
+                self.layout.unmet[b].as_str(),
+            )
+        })
     }
     /// Every problem with the record (status `error`).
     pub fn errors(&self) -> &[FieldError] {
@@ -208,6 +222,13 @@ impl ScoreResult {
             }
             out.push_str(&json.gates[gate]);
         }
+        out.push_str("],\"unmet\":[");
+        for (n, &band) in self.unmet.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&json.unmet[band]);
+        }
         out.push_str("],\"reasons\":");
         map(
             &mut out,
@@ -248,9 +269,16 @@ impl<T: Serialize, I: Iterator<Item = T>> Serialize for AsSeq<I> {
     }
 }
 
+/// One unmet band condition, as results show it.
+#[derive(Serialize)]
+struct Unmet<'a> {
+    band: &'a str,
+    reason: &'a str,
+}
+
 impl Serialize for ScoreResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ScoreResult", 12)?;
+        let mut s = serializer.serialize_struct("ScoreResult", 13)?;
         s.serialize_field("id", &self.id)?;
         s.serialize_field("status", &self.status)?;
         s.serialize_field("total", &self.total)?;
@@ -259,6 +287,12 @@ impl Serialize for ScoreResult {
         s.serialize_field("groups", &as_map(self.groups()))?;
         s.serialize_field("criteria", &as_map(self.criteria()))?;
         s.serialize_field("gates", &AsSeq(std::cell::RefCell::new(Some(self.gates()))))?;
+        s.serialize_field(
+            "unmet",
+            &AsSeq(std::cell::RefCell::new(Some(
+                self.unmet().map(|(band, reason)| Unmet { band, reason }),
+            ))),
+        )?;
         s.serialize_field("reasons", &as_map(self.reasons()))?;
         s.serialize_field("errors", &self.errors)?;
         s.serialize_field("pack", &self.layout.pack)?;

@@ -15,8 +15,8 @@
 //!
 //! Every key of `expect` is optional. `criteria`, `groups` and `reasons` check
 //! only the ids they name (a reason matches when it contains the text);
-//! `gates` and `errors` (the field names, `null` for the whole record) must
-//! match exactly.
+//! `gates`, `unmet` (codes of bands whose condition failed) and `errors`
+//! (the field names, `null` for the whole record) must match exactly.
 
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -42,6 +42,8 @@ struct Expect {
     #[serde(default, deserialize_with = "some_null")]
     class: Option<Json>,
     gates: Option<Vec<String>>,
+    /// The bands whose condition was unmet (codes, exactly).
+    unmet: Option<Vec<String>>,
     criteria: Option<Map<String, Json>>,
     groups: Option<Map<String, Json>>,
     reasons: Option<Map<String, Json>>,
@@ -83,6 +85,17 @@ fn same_number(a: &Json, b: &Json) -> bool {
 /// Runs the examples of `pack`. `Err` when there is no examples file or a
 /// line of it cannot be read (the error names the file and line).
 pub fn run_examples(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
+    // Scripts run on a deep stack, as in a batch (see `SCRIPT_STACK_SIZE`).
+    crate::script::on_script_stack(|| run_examples_here(pack)).unwrap_or_else(|panic| {
+        Err(Error::Script {
+            location: Location::file(pack.id()),
+            context: "chạy các ví dụ".into(),
+            message: format!("lỗi nội bộ của chamdiem: {panic}"),
+        })
+    })
+}
+
+fn run_examples_here(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
     let (file, text) = pack.examples_source().ok_or_else(|| {
         Error::invalid(
             Location::file(pack.sources().last().cloned().unwrap_or_default()),
@@ -151,6 +164,17 @@ fn check(pack: &Pack, example: Example, line: usize) -> ExampleOutcome {
     if let Some(class) = expect.class {
         if result["class"] != class {
             differ("class", &class, &result["class"]);
+        }
+    }
+    if let Some(unmet) = expect.unmet {
+        let unmet = Json::from(unmet);
+        let got: Vec<Json> = result["unmet"]
+            .as_array()
+            .map(|a| a.iter().map(|u| u["band"].clone()).collect())
+            .unwrap_or_default();
+        let got = Json::from(got);
+        if got != unmet {
+            differ("unmet", &unmet, &got);
         }
     }
     if let Some(gates) = expect.gates {

@@ -350,3 +350,138 @@ fn the_pack_a_new_user_wrote_from_the_guide_passes_its_examples() {
         assert!(outcome.passed(), "{}: {:?}", outcome.name, outcome.failures);
     }
 }
+
+#[test]
+fn a_band_condition_unmet_drops_to_the_next_band_and_says_why() {
+    let pack = Pack::load(repo().join("tests/packs/vd.xuat-sac").to_str().unwrap()).unwrap();
+    let xuat_sac = &pack.bands()[0];
+    assert!(xuat_sac.has_condition);
+    let outcomes = chamdiem::selftest::run_examples(&pack).unwrap();
+    assert_eq!(outcomes.len(), 4);
+    for outcome in &outcomes {
+        assert!(outcome.passed(), "{}: {:?}", outcome.name, outcome.failures);
+    }
+    // The same through the library's result: the reason is Vietnamese and
+    // apart from the gates.
+    let mut record = sample(&pack);
+    record["collective_disputes"] = 1.into();
+    let result = Scorer::new(&pack, period())
+        .unwrap()
+        .score(&record)
+        .unwrap();
+    assert_eq!(result.class(), Some("tot"));
+    assert_eq!(result.gates().count(), 0);
+    let unmet: Vec<(&str, &str)> = result.unmet().collect();
+    assert_eq!(unmet.len(), 1);
+    assert_eq!(unmet[0].0, "xuat_sac");
+    assert!(
+        unmet[0].1.contains("Xuất sắc") && unmet[0].1.contains("tranh chấp"),
+        "{}",
+        unmet[0].1
+    );
+    let json: Value = serde_json::from_str(&result.to_json_line()).unwrap();
+    assert_eq!(json["unmet"][0]["band"], "xuat_sac");
+    assert_eq!(json, serde_json::to_value(&result).unwrap());
+}
+
+#[test]
+fn the_lowest_band_may_not_have_a_condition() {
+    let error = Pack::from_source(
+        "t.rhai",
+        r#"extends("vn.enterprise"); pack(#{ id: "t", title: "t", version: "0" });
+change_band("yeu", #{ requires: |r, p, s| false });"#,
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("không được có điều kiện"),
+        "{error}"
+    );
+}
+
+#[test]
+fn dates_need_four_digit_years_and_say_which_forms_are_accepted() {
+    let pack = Pack::load("vn.enterprise").unwrap();
+    let mut scorer = Scorer::new(&pack, period()).unwrap();
+    let base = sample(&pack);
+    for bad in ["15/06/24", "24-06-15", "-2024-06-15"] {
+        let mut record = base.clone();
+        record["workers_conference_date"] = bad.into();
+        let result = scorer.score(&record).unwrap();
+        assert_eq!(result.status(), Status::Error, "{bad}");
+        let error = &result.errors()[0];
+        assert_eq!(error.field.as_deref(), Some("workers_conference_date"));
+        assert_eq!(error.code, "record.date");
+        assert!(
+            error.message.contains(chamdiem::DATE_FORMS),
+            "{}",
+            error.message
+        );
+    }
+    let mut record = base.clone();
+    record["employees"] = serde_json::from_str("99999999999999999999").unwrap();
+    let result = scorer.score(&record).unwrap();
+    assert_eq!(result.errors()[0].code, "record.range");
+    assert!(
+        result.errors()[0].message.contains("64-bit"),
+        "{}",
+        result.errors()[0].message
+    );
+}
+
+#[test]
+fn exact_ratio_and_calendar_helpers() {
+    let pack = Pack::from_source(
+        "t.rhai",
+        r#"pack(#{ id:"t", title:"t", version:"0" }); field("id", #{type:"string"});
+field("a", #{type:"int"}); field("b", #{type:"int"}); field("d", #{type:"date"});
+group("1", #{label:"G"});
+criterion("1.1", #{ group:"1", points:1, label:"tỉ lệ", rule: |r| if ratio_at_least(r.a, r.b, 0.9) { pass("") } else { fail("") } });
+criterion("1.2", #{ group:"1", points:1, label:"tháng", rule: |r| pass(`${add_months(r.d, 1)} ${add_years(r.d, 1)} ${add_months(r.d, -13)}`) });
+band("a", #{label:"A", min:0});"#,
+    )
+    .unwrap();
+    let mut scorer = Scorer::new(&pack, period()).unwrap();
+    let mut score = |a: i64, b: i64, d: &str| {
+        let r = scorer
+            .score(&serde_json::json!({"id":"1","a":a,"b":b,"d":d}))
+            .unwrap();
+        let out = (
+            r.criterion("1.1").unwrap().to_string(),
+            r.reasons().nth(1).unwrap().1.to_string(),
+        );
+        out
+    };
+    // 9/10 is exactly 0.9: no float rounding; huge counts do not overflow.
+    assert_eq!(score(9, 10, "2024-01-31").0, "1");
+    assert_eq!(score(8_999_999, 10_000_000, "2024-01-31").0, "0");
+    assert_eq!(score(i64::MAX - 1, i64::MAX, "2024-01-31").0, "1");
+    assert_eq!(
+        score(1, 2, "2024-01-31").1,
+        "2024-02-29 2025-01-31 2022-12-31"
+    );
+    assert_eq!(
+        score(1, 2, "2024-02-29").1,
+        "2024-03-29 2025-02-28 2023-01-29"
+    );
+}
+
+#[test]
+fn any_serde_source_scores_like_json() {
+    let pack = Pack::load("vn.enterprise").unwrap();
+    let mut scorer = Scorer::new(&pack, period()).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("tests/cases/vn.enterprise-2024.input.jsonl")).unwrap();
+    for line in text.lines().take(60) {
+        let value: Value = serde_json::from_str(line).unwrap();
+        let from_value = scorer.score_input(&chamdiem::RecordInput::Json(value.clone()));
+        // A deserializer that is not JSON text: serde_json::Value's own.
+        let from_serde = scorer.score_from(value);
+        let mut from_text = serde_json::Deserializer::from_str(line);
+        let from_text = scorer.score_from(&mut from_text);
+        assert_eq!(from_serde.to_json_line(), from_value.to_json_line());
+        assert_eq!(from_text.to_json_line(), from_value.to_json_line());
+    }
+    let not_a_record = scorer.score_from(serde_json::json!([1, 2]));
+    assert_eq!(not_a_record.status(), Status::Error);
+    assert_eq!(not_a_record.errors()[0].code, "record.unreadable");
+}

@@ -3,8 +3,40 @@
 
 use std::path::{Path, PathBuf};
 
-use chamdiem::{Pack, Period, Scorer, Status};
+use chamdiem::{CountingAllocator, Limits, Pack, PackLoader, Period, Scorer, Status};
 use serde_json::Value;
+
+// As in the `chamdiem` command: what lets the core bound a script's memory.
+#[global_allocator]
+static ALLOCATOR: CountingAllocator<std::alloc::System> =
+    CountingAllocator::new(std::alloc::System);
+
+/// Runs `work` as a host must run scripts: on a thread with a deep stack
+/// (the test harness's threads have 2 MiB).
+fn on_deep_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(chamdiem::SCRIPT_STACK_SIZE)
+            .spawn_scoped(scope, work)
+            .unwrap()
+            .join()
+            .unwrap()
+    })
+}
+
+/// The default limits, with those `overrides` names changed.
+fn limits(overrides: Option<&Value>) -> Limits {
+    let mut limits = Limits::default();
+    for (name, value) in overrides.and_then(Value::as_object).into_iter().flatten() {
+        let value = value.as_u64().unwrap();
+        match name.as_str() {
+            "max_time_ms" => limits.max_time_ms = value,
+            "max_memory_bytes" => limits.max_memory_bytes = value,
+            other => panic!("expected.json: unknown limit {other}"),
+        }
+    }
+    limits
+}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -29,16 +61,19 @@ fn each_hostile_pack_fails_with_its_own_error() {
             continue;
         }
         let path = dir.join(file);
+        let loader = PackLoader::new().with_limits(limits(want.get("limits")));
         let error = match (
             want["phase"].as_str().unwrap(),
-            Pack::load(path.to_str().unwrap()),
+            loader.load(path.to_str().unwrap()),
         ) {
             ("load", Err(error)) => error,
             ("load", Ok(_)) => panic!("{file}: loaded, but must not"),
-            ("score", Ok(pack)) => match Scorer::new(&pack, period).unwrap().score(&record) {
-                Err(error) => error,
-                Ok(result) => panic!("{file}: scored ({:?}), but must fail", result.status()),
-            },
+            ("score", Ok(pack)) => {
+                match on_deep_stack(|| Scorer::new(&pack, period).unwrap().score(&record)) {
+                    Err(error) => error,
+                    Ok(result) => panic!("{file}: scored ({:?}), but must fail", result.status()),
+                }
+            }
             (_, Err(error)) => panic!("{file}: must load, failed with {error}"),
             (phase, Ok(_)) => panic!("{file}: unknown phase {phase}"),
         };
@@ -47,6 +82,17 @@ fn each_hostile_pack_fails_with_its_own_error() {
         assert_eq!(json["type"], want["type"], "{file}: {message}");
         if let Some(limit) = want.get("limit") {
             assert_eq!(&json["limit"], limit, "{file}: {message}");
+        }
+        if let Some(code) = want.get("code") {
+            assert_eq!(&json["code"], code, "{file}: {message}");
+            assert_eq!(error.code(), code.as_str().unwrap(), "{file}: {message}");
+        }
+        if let Some(in_file) = want.get("file") {
+            let named = error.location().map_or("", |l| l.file.as_str());
+            assert!(
+                named.ends_with(in_file.as_str().unwrap()),
+                "{file}: the error must be in {in_file}, not {named}: {message}"
+            );
         }
         if let Some(line) = want.get("line") {
             assert_eq!(&json["location"]["line"], line, "{file}: {message}");

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, Position};
 
-use crate::error::Location;
+use crate::error::{Location, PackProblem, Refusal};
 use crate::fields::{FieldSpec, FieldType};
 use crate::period::parse_date;
 use crate::Points;
@@ -43,6 +43,10 @@ pub(crate) struct BandDraft {
     pub label: String,
     pub min: Points,
     pub location: Location,
+    /// A condition besides the minimum (`requires: |r, p, s| …`), and how
+    /// it reads in Vietnamese when unmet (`condition: "…"`).
+    pub requires: Option<RuleDraft>,
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +59,7 @@ pub(crate) struct GateDraft {
 
 /// A reporting deadline of the pack's calendar.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Deadline {
     /// Its id (`bao_cao_nam`).
     pub id: String,
@@ -100,7 +105,17 @@ pub(crate) struct Draft {
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 fn fail<T>(message: impl Into<String>) -> Fallible<T> {
-    Err(EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE).into())
+    fail_as(PackProblem::Invalid, message)
+}
+
+/// Refuses a declaration; the loader reports it as `Error::InvalidPack` with
+/// this problem, at the script's line.
+fn fail_as<T>(problem: PackProblem, message: impl Into<String>) -> Fallible<T> {
+    let refusal = Refusal {
+        problem,
+        message: message.into(),
+    };
+    Err(EvalAltResult::ErrorRuntime(Dynamic::from(refusal), Position::NONE).into())
 }
 
 /// A declaration's map, read key by key; unknown keys are an error.
@@ -112,10 +127,13 @@ struct Entries {
 impl Entries {
     fn new(map: Map, what: String, allowed: &[&str]) -> Fallible<Self> {
         if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return fail(format!(
-                "{what}: khóa không hợp lệ '{key}' (dùng: {})",
-                allowed.join(", ")
-            ));
+            return fail_as(
+                PackProblem::UnknownKey,
+                format!(
+                    "{what}: khóa không hợp lệ '{key}' (dùng: {})",
+                    allowed.join(", ")
+                ),
+            );
         }
         Ok(Entries { map, what })
     }
@@ -141,7 +159,10 @@ impl Entries {
     fn required_string(&mut self, key: &str) -> Fallible<String> {
         match self.string(key)? {
             Some(s) => Ok(s),
-            None => fail(format!("{}: thiếu '{key}'", self.what)),
+            None => fail_as(
+                PackProblem::MissingKey,
+                format!("{}: thiếu '{key}'", self.what),
+            ),
         }
     }
 
@@ -241,7 +262,7 @@ const FIELD_KEYS: &[&str] = &[
 ];
 const GROUP_KEYS: &[&str] = &["label"];
 const CRITERION_KEYS: &[&str] = &["group", "label", "points", "rule"];
-const BAND_KEYS: &[&str] = &["label", "min"];
+const BAND_KEYS: &[&str] = &["label", "min", "requires", "condition"];
 const GATE_KEYS: &[&str] = &["label", "cap", "when"];
 const DEADLINE_KEYS: &[&str] = &["label", "due", "to"];
 const PACK_KEYS: &[&str] = &[
@@ -332,10 +353,10 @@ fn find<'a, T>(
     let known: Vec<String> = items.iter().map(|i| key(i).to_string()).collect();
     match items.iter_mut().find(|i| key(i) == id) {
         Some(item) => Ok(item),
-        None => fail(format!(
-            "không có {what} '{id}' (hiện có: {})",
-            known.join(", ")
-        )),
+        None => fail_as(
+            PackProblem::UnknownId,
+            format!("không có {what} '{id}' (hiện có: {})", known.join(", ")),
+        ),
     }
 }
 
@@ -345,7 +366,10 @@ fn remove<T>(items: &mut Vec<T>, id: &str, key: impl Fn(&T) -> &str, what: &str)
             items.remove(i);
             Ok(())
         }
-        None => fail(format!("không có {what} '{id}' để xóa")),
+        None => fail_as(
+            PackProblem::UnknownId,
+            format!("không có {what} '{id}' để xóa"),
+        ),
     }
 }
 
@@ -357,9 +381,10 @@ fn exists<T>(
     change: &str,
 ) -> Fallible<()> {
     if items.iter().any(|i| key(i) == id) {
-        return fail(format!(
-            "{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"
-        ));
+        return fail_as(
+            PackProblem::DuplicateId,
+            format!("{what} '{id}' đã có; để sửa, dùng {change}(\"{id}\", #{{ … }})"),
+        );
     }
     Ok(())
 }
@@ -422,7 +447,10 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             description: None,
         };
         if !e.map.contains_key("type") {
-            return fail(format!("field(\"{name}\"): thiếu 'type'"));
+            return fail_as(
+                PackProblem::MissingKey,
+                format!("field(\"{name}\"): thiếu 'type'"),
+            );
         }
         apply_field(&mut spec, &mut e)?;
         d.fields.push(spec);
@@ -467,11 +495,21 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let label = e.required_string("label")?;
         let points = match e.points("points")? {
             Some(p) => p,
-            None => return fail(format!("criterion(\"{id}\"): thiếu 'points'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("criterion(\"{id}\"): thiếu 'points'"),
+                )
+            }
         };
         let rule = match e.rule("rule", &loc)? {
             Some(r) => r,
-            None => return fail(format!("criterion(\"{id}\"): thiếu 'rule'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("criterion(\"{id}\"): thiếu 'rule'"),
+                )
+            }
         };
         d.criteria.push(CriterionDraft {
             id: id.to_string(),
@@ -509,13 +547,22 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let label = e.required_string("label")?;
         let min = match e.points("min")? {
             Some(m) => m,
-            None => return fail(format!("band(\"{code}\"): thiếu 'min'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("band(\"{code}\"): thiếu 'min'"),
+                )
+            }
         };
+        let requires = e.rule("requires", &loc)?;
+        let condition = e.string("condition")?;
         d.bands.push(BandDraft {
             code: code.to_string(),
             label,
             min,
             location: loc,
+            requires,
+            condition,
         });
         Ok(())
     });
@@ -527,7 +574,13 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         }
         if let Some(min) = e.points("min")? {
             band.min = min;
-            band.location = loc;
+            band.location = loc.clone();
+        }
+        if let Some(requires) = e.rule("requires", &loc)? {
+            band.requires = Some(requires);
+        }
+        if let Some(condition) = e.string("condition")? {
+            band.condition = Some(condition);
         }
         Ok(())
     });
@@ -542,7 +595,12 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let cap = e.required_string("cap")?;
         let when = match e.rule("when", &loc)? {
             Some(r) => r,
-            None => return fail(format!("gate(\"{id}\"): thiếu 'when'")),
+            None => {
+                return fail_as(
+                    PackProblem::MissingKey,
+                    format!("gate(\"{id}\"): thiếu 'when'"),
+                )
+            }
         };
         d.gates.push(GateDraft {
             id: id.to_string(),

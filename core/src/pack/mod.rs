@@ -3,9 +3,11 @@
 //! that scoring shares between threads.
 
 mod builder;
+mod describe;
 pub(crate) mod source;
 
 use hashbrown::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -15,17 +17,20 @@ use sha2::{Digest, Sha256};
 
 pub use builder::Deadline;
 use builder::{Draft, RuleDraft};
-use source::{PackResolver, Root, SourceFile};
+pub use describe::{
+    BandDescription, CriterionDescription, FieldDescription, GateDescription, PackDescription,
+};
+use source::{Imports, PackResolver, Root, SourceFile};
 
-use crate::error::{Error, Limit, Location};
+use crate::error::{Error, Limit, Location, PackProblem};
 use crate::fields::FieldSpec;
-use crate::fields::FieldType;
-use crate::script::analysis::{self, Use};
+use crate::script::analysis;
 use crate::script::{self, Limits};
 use crate::{Period, Points};
 
 /// A group of criteria (`1` … `6`), with its maximum (the sum of its criteria).
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Group {
     /// Its id.
     pub id: String,
@@ -37,6 +42,7 @@ pub struct Group {
 
 /// One criterion: its id, group, label, maximum points and rule.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Criterion {
     /// Its id (`2.1`).
     pub id: String,
@@ -48,9 +54,6 @@ pub struct Criterion {
     pub points: Points,
     /// Where its rule is declared.
     pub location: Location,
-    /// The record fields its rule reads, or `None` when that cannot be known
-    /// (the rule is then evaluated for every record instead of memoised).
-    pub reads: Option<Vec<String>>,
     #[serde(skip)]
     pub(crate) rule: Rule,
     #[serde(skip)]
@@ -59,6 +62,7 @@ pub struct Criterion {
 
 /// A classification band: a class and the lowest total that earns it.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Band {
     /// The class code (`tot`).
     pub code: String,
@@ -66,10 +70,20 @@ pub struct Band {
     pub label: String,
     /// The lowest total that reaches it.
     pub min: Points,
+    /// Whether it has a condition besides the minimum (`requires`): a record
+    /// that reaches the minimum but not the condition falls to the next band.
+    pub has_condition: bool,
+    /// The condition in words (`condition: "…"`), for reasons and reports.
+    pub condition: Option<String>,
+    /// Where it is declared.
+    pub location: Location,
+    #[serde(skip)]
+    pub(crate) requires: Option<Rule>,
 }
 
 /// A gate: a condition that, when true, caps the class.
 #[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
 pub struct Gate {
     /// Its id (`G1`).
     pub id: String,
@@ -79,36 +93,21 @@ pub struct Gate {
     pub cap: String,
     /// Where its condition is declared.
     pub location: Location,
-    /// The record fields its condition reads (`None`: cannot be known).
-    pub reads: Option<Vec<String>>,
     #[serde(skip)]
     pub(crate) rule: Rule,
     #[serde(skip)]
     pub(crate) cap_index: usize,
 }
 
-/// Which parts of the scores a gate reads (its third parameter).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ScoreReads {
-    /// The gate reads the scores only as `any_below(s.groups, s.group_max, share)`.
-    pub any_below: Option<f64>,
-    pub total: bool,
-    pub groups: bool,
-    pub criteria: bool,
-    pub band: bool,
-}
-
-/// A compiled rule: the script function to call and what it reads.
+/// A compiled rule: the script function to call and its captured values.
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
     pub fn_name: rhai::ImmutableString,
+    /// Values captured or curried at load, frozen: nothing shared, so each
+    /// call works on its own copy and no state passes between calls.
     pub curry: Vec<Dynamic>,
     /// Parameters after the curried ones (1 = `|r|`, 2 = `|r, p|`, 3 = `|r, p, s|`).
     pub arity: usize,
-    /// Indices of the fields read and how they key the memo, or `None` if
-    /// the rule is opaque.
-    pub reads: Option<Vec<(usize, Use)>>,
-    pub score_reads: ScoreReads,
     pub location: Location,
     pub context: String,
     /// A criterion's rule awards up to this many points; applicability and
@@ -122,6 +121,8 @@ pub(crate) struct Layout {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,
     pub bands: Vec<(String, String)>,
+    /// For each band, the reason a result gives when its condition is unmet.
+    pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: crate::PackRef,
     /// The same, as JSON fragments written once, for the JSON line.
@@ -134,6 +135,8 @@ pub(crate) struct LayoutJson {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,
     pub bands: Vec<(String, String)>,
+    /// `{"band":…,"reason":…}` for each band.
+    pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: String,
 }
@@ -157,8 +160,6 @@ pub(crate) struct PackInner {
     pub fields: Vec<FieldSpec>,
     pub field_index: HashMap<String, usize>,
     pub field_keys: Vec<rhai::Identifier>,
-    /// Whether some rule reads each field (all true when a rule is opaque).
-    pub field_read: Vec<bool>,
     pub groups: Vec<Group>,
     pub criteria: Vec<Criterion>,
     pub bands: Vec<Band>,
@@ -193,6 +194,7 @@ pub struct PackLoader {
 struct Compiled {
     file: SourceFile,
     ast: AST,
+    /// The modules it imported that no earlier file of the load had imported.
     modules: Vec<(String, String)>,
 }
 
@@ -231,46 +233,78 @@ impl PackLoader {
     }
 
     /// Loads a pack from its source text; `name` is used in messages. It may
-    /// extend built-in packs.
+    /// extend built-in packs, and import nothing. To load a pack with its own
+    /// files (imports, `extends` of a file) from memory, use
+    /// [`load_sources`](PackLoader::load_sources).
     pub fn load_source(&self, name: &str, text: &str) -> Result<Pack, Error> {
-        if text.len() > self.limits.max_source_size {
-            return Err(Error::LimitExceeded {
-                limit: Limit::SourceSize,
-                max: self.limits.max_source_size as u64,
-                location: Location::file(name),
-                context: script::LOADING.into(),
-            });
-        }
         self.build(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text: source::checked_text(name, text, &self.limits)?,
             root: Root::None,
         })
     }
 
-    fn compile(&self, file: SourceFile) -> Result<Compiled, Error> {
+    /// Loads a pack from files held in memory, for hosts without a file
+    /// system (a browser) or with their own (a database, an editor).
+    ///
+    /// `sources` maps paths relative to the pack's folder (`pack.rhai`,
+    /// `lib/util.rhai`, `base/pack.rhai`, `examples.jsonl`) to their text;
+    /// `entry` names the pack file among them. Its `import "lib/util"` and
+    /// `extends("base/pack.rhai")` resolve among these files exactly as they
+    /// would in a folder on disk, under the same limits, and it may extend
+    /// the built-in packs by id. An `examples.jsonl` among the sources
+    /// becomes the pack's [examples](Pack::examples_source). Names in
+    /// messages are the paths as normalised (`lib/util.rhai`).
+    ///
+    /// Fails with [`Error::PackNotFound`] (`pack.not_found`) when `entry` is
+    /// not among the sources, and [`Error::Import`] (`pack.import`) when a
+    /// path is absolute or climbs out of the folder.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let mut sources = BTreeMap::new();
+    /// sources.insert("pack.rhai".to_string(), r#"
+    ///     extends("vn.enterprise");
+    ///     import "lib/ids" as ids;
+    ///     pack(#{ id: ids::ID, title: "Bộ thử", version: "1" });
+    /// "#.to_string());
+    /// sources.insert("lib/ids.rhai".to_string(), r#"export const ID = "thu.nghiem";"#.to_string());
+    /// let pack = chamdiem::PackLoader::new().load_sources(sources, "pack.rhai")?;
+    /// assert_eq!(pack.id(), "thu.nghiem");
+    /// assert_eq!(pack.extends(), ["vn.enterprise"]);
+    /// assert!(pack.sources().contains(&"lib/ids.rhai".to_string()));
+    /// # Ok::<(), chamdiem::Error>(())
+    /// ```
+    pub fn load_sources<N, T>(
+        &self,
+        sources: impl IntoIterator<Item = (N, T)>,
+        entry: &str,
+    ) -> Result<Pack, Error>
+    where
+        N: Into<String>,
+        T: Into<String>,
+    {
+        let sources = sources.into_iter().map(|(n, t)| (n.into(), t.into()));
+        self.build(source::from_memory(sources, entry, &self.limits)?)
+    }
+
+    fn compile(&self, file: SourceFile, imports: &Arc<Mutex<Imports>>) -> Result<Compiled, Error> {
         let mut engine = script::new_engine(&self.limits);
-        let files_read = Arc::new(Mutex::new(Vec::new()));
-        let refusal = Arc::new(Mutex::new(None));
+        // Modules run their top level while the pack loads.
+        engine.set_max_operations(self.limits.max_load_operations);
+        let before = lock(imports).files_read.len();
         engine.set_module_resolver(PackResolver {
             root: file.root.clone(),
+            file: file.clone(),
             limits: self.limits.clone(),
-            files_read: Arc::clone(&files_read),
-            refusal: Arc::clone(&refusal),
+            imports: Arc::clone(imports),
         });
         let result = engine.compile_into_self_contained(&rhai::Scope::new(), &file.text);
         let mut ast = match result {
             Ok(ast) => ast,
             Err(error) => {
-                if let Some((path, reason)) = refusal.lock().expect("resolver lock").take() {
-                    return Err(Error::Import {
-                        location: Location::new(
-                            &file.name,
-                            import_position(&engine, &file.text, &path),
-                        ),
-                        path,
-                        reason,
-                    });
+                if let Some(failure) = lock(imports).failure.take() {
+                    return Err(failure);
                 }
                 return Err(match *error {
                     rhai::EvalAltResult::ErrorParsing(kind, pos) => script::parse_error(
@@ -289,13 +323,28 @@ impl PackLoader {
         };
         ast.set_source(file.name.as_str());
         check_imports_in_functions(&ast, &file.name)?;
-        let modules = std::mem::take(&mut *files_read.lock().expect("resolver lock"));
+        check_reserved_names(&ast, &file.name)?;
+        let modules = lock(imports).files_read[before..].to_vec();
         Ok(Compiled { file, ast, modules })
     }
 
+    /// Loads on a thread with a stack deep enough for what the limits let a
+    /// script build (see `script::on_script_stack`).
     fn build(&self, top: SourceFile) -> Result<Pack, Error> {
+        let name = top.name.clone();
+        script::on_script_stack(|| self.build_here(top)).unwrap_or_else(|panic| {
+            Err(Error::Script {
+                location: Location::file(name),
+                context: script::LOADING.into(),
+                message: format!("lỗi nội bộ của chamdiem: {panic}"),
+            })
+        })
+    }
+
+    fn build_here(&self, top: SourceFile) -> Result<Pack, Error> {
+        let imports = Arc::new(Mutex::new(Imports::default()));
         // The chain, child first.
-        let mut chain = vec![self.compile(top)?];
+        let mut chain = vec![self.compile(top, &imports)?];
         loop {
             let current = chain.last().expect("non-empty");
             let Some((target, position)) = find_extends(&current.ast, &current.file.name)? else {
@@ -312,12 +361,13 @@ impl PackLoader {
             }
             let parent = resolve_extends(&target, &current.file.root, &self.limits, &location)?;
             if chain.iter().any(|c| c.file.name == parent.name) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::Cycle,
                     location,
                     format!("extends vòng lặp: '{target}' đã có trong chuỗi"),
                 ));
             }
-            chain.push(self.compile(parent)?);
+            chain.push(self.compile(parent, &imports)?);
         }
         chain.reverse();
 
@@ -370,10 +420,7 @@ impl PackLoader {
         }
         let fingerprint = format!("{:x}", hasher.finalize());
         let top = &chain.last().expect("non-empty").file;
-        let examples = match &top.root {
-            Root::None => None,
-            root => root.read(source::EXAMPLES_FILE, &self.limits).ok(),
-        };
+        let examples = top.root.examples(&self.limits)?;
         let draft = std::mem::take(&mut *draft.lock().expect("draft lock"));
         let top_name = top.name.clone();
         finish(
@@ -387,6 +434,10 @@ impl PackLoader {
             top_name,
         )
     }
+}
+
+fn lock(imports: &Mutex<Imports>) -> std::sync::MutexGuard<'_, Imports> {
+    imports.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
@@ -404,6 +455,25 @@ fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
         true
     });
     found
+}
+
+/// A pack may not define a function under a name the engine gives meaning
+/// to: a pack's own `bracket` or `contains` would silently change what every
+/// rule that calls it computes.
+fn check_reserved_names(ast: &AST, file: &str) -> Result<(), Error> {
+    for def in ast.iter_fn_def() {
+        if script::RESERVED.contains(&def.name.as_str()) {
+            return Err(Error::invalid_as(
+                PackProblem::ReservedName,
+                Location::new(file, def.body.start_position()),
+                format!(
+                    "'{}' là tên hàm có sẵn của chương trình, không được định nghĩa lại: hãy đặt tên khác",
+                    def.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Rules run as functions, which do not see the file's top-level imports
@@ -515,19 +585,22 @@ fn resolve_extends(
     };
     let looks_like_id = !target.contains('/') && !target.ends_with(".rhai");
     match root {
-        Root::Disk { canonical: dir, .. } if looks_like_id && !dir.join(target).exists() => {
+        Root::Disk { .. } | Root::Memory(_) if looks_like_id && !root.has(target) => {
             Err(refused(format!(
                 "không phải bộ quy tắc có sẵn ({}) và không có tệp này trong thư mục",
                 source::built_in_ids().join(", ")
             )))
         }
-        Root::Disk { canonical: dir, .. } => {
-            let (name, _) = root.read(target, limits).map_err(refused)?;
-            let mut file = source::from_path(&dir.join(target), limits)?;
+        Root::Disk { .. } | Root::Memory(_) => {
             // The parent resolves its own paths in the same folder.
-            file.root = root.clone();
-            file.name = name;
-            Ok(file)
+            let (name, text) = root
+                .read(target, limits)
+                .map_err(|e| e.at(location, target))?;
+            Ok(SourceFile {
+                name,
+                text,
+                root: root.clone(),
+            })
         }
         Root::BuiltIn(_) | Root::None => Err(refused(format!(
             "không phải bộ quy tắc có sẵn ({})",
@@ -541,11 +614,10 @@ fn compile_rule(
     ast: &AST,
     max_arity: usize,
     context: String,
-    fields: &[FieldSpec],
     field_index: &HashMap<String, usize>,
 ) -> Result<Rule, Error> {
     let name = draft.fn_ptr.fn_name();
-    let curry: Vec<Dynamic> = draft.fn_ptr.curry().to_vec();
+    let curry: Vec<Dynamic> = draft.fn_ptr.curry().iter().cloned().map(frozen).collect();
     let location = draft.location.clone();
     let total = ast
         .iter_fn_def()
@@ -566,78 +638,55 @@ fn compile_rule(
             )
         })?;
     let arity = total - curry.len();
-    let period = (arity >= 2).then_some(curry.len() + 1);
-    let reads = match analysis::reads(ast, name, total, curry.len(), period, &curry) {
-        Ok(names) => {
-            let mut indices = Vec::new();
-            for (field, how) in names {
-                match field_index.get(&field) {
-                    Some(&i) => {
-                        // A projection needs the type its native function takes.
-                        let fits = match (&how, &fields[i].ty) {
-                            (Use::CountDates, FieldType::List(inner)) => **inner == FieldType::Date,
-                            (Use::Contains, FieldType::Date) => true,
-                            (Use::Bracket(_), FieldType::Int | FieldType::Number) => true,
-                            _ => false,
-                        };
-                        let how = if fits { how } else { Use::Raw };
-                        indices.push((i, how));
-                    }
-                    None => {
-                        return Err(Error::invalid(
-                            location,
-                            format!(
-                                "{context} đọc trường '{field}' chưa được khai báo bằng field(…)"
-                            ),
-                        ))
-                    }
-                }
-            }
-            Some(indices)
+    // A lint, not the memo's key: a field named in the source but never
+    // declared is a typo better reported at load than on every record.
+    if let Ok(names) = analysis::reads(ast, name, total, curry.len(), &curry) {
+        if let Some(field) = names.iter().find(|f| !field_index.contains_key(f.as_str())) {
+            return Err(Error::invalid_as(
+                PackProblem::UndeclaredField,
+                location,
+                format!("{context} đọc trường '{field}' chưa được khai báo bằng field(…)"),
+            ));
         }
-        Err(_) => None,
-    };
-    let score_reads = if arity < 3 {
-        ScoreReads::default()
-    } else if let Some(share) = analysis::any_below_share(ast, name, total, curry.len() + 2) {
-        ScoreReads {
-            any_below: Some(share),
-            ..ScoreReads::default()
-        }
-    } else {
-        match analysis::reads(ast, name, total, curry.len() + 2, None, &curry) {
-            Ok(names) => ScoreReads {
-                any_below: None,
-                total: names.contains_key("total"),
-                groups: names.contains_key("groups") || names.contains_key("group_max"),
-                criteria: names.contains_key("criteria"),
-                band: names.contains_key("band"),
-            },
-            Err(_) => ScoreReads {
-                any_below: None,
-                total: true,
-                groups: true,
-                criteria: true,
-                band: true,
-            },
-        }
-    };
+    }
     Ok(Rule {
         fn_name: name.into(),
         curry,
         arity,
-        reads,
-        score_reads,
         location,
         context,
         award_max: None,
     })
 }
 
-fn field_names(rule: &Rule, fields: &[FieldSpec]) -> Option<Vec<String>> {
-    rule.reads
-        .as_ref()
-        .map(|r| r.iter().map(|&(i, _)| fields[i].name.clone()).collect())
+/// A captured value with nothing shared left inside: closures capture
+/// variables as shared cells, which would carry state from one call (and
+/// one record, and one thread) to the next. Frozen, each call gets a copy.
+fn frozen(value: Dynamic) -> Dynamic {
+    let value = value.flatten();
+    if value.is_array() {
+        let items = value.cast::<rhai::Array>();
+        return items
+            .into_iter()
+            .map(frozen)
+            .collect::<rhai::Array>()
+            .into();
+    }
+    if value.is_map() {
+        let map = value.cast::<rhai::Map>();
+        return map
+            .into_iter()
+            .map(|(k, v)| (k, frozen(v)))
+            .collect::<rhai::Map>()
+            .into();
+    }
+    if value.is_fnptr() {
+        let mut fn_ptr = value.cast::<rhai::FnPtr>();
+        let curry: Vec<Dynamic> = fn_ptr.curry().iter().cloned().map(frozen).collect();
+        fn_ptr.set_curry(curry);
+        return fn_ptr.into();
+    }
+    value
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -662,7 +711,8 @@ fn finish(
     for field in &draft.fields {
         if let Some(other) = &field.at_most {
             if !field_index.contains_key(other) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    PackProblem::UndeclaredField,
                     here.clone(),
                     format!(
                         "trường '{}': at_most nêu trường '{other}' chưa khai báo",
@@ -685,7 +735,8 @@ fn finish(
     let mut criteria = Vec::new();
     for c in &draft.criteria {
         let group_index = groups.iter().position(|g| g.id == c.group).ok_or_else(|| {
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 c.rule.location.clone(),
                 format!(
                     "tiêu chí {}: nhóm '{}' chưa được khai báo bằng group(…)",
@@ -694,14 +745,7 @@ fn finish(
             )
         })?;
         groups[group_index].max = groups[group_index].max + c.points;
-        let mut rule = compile_rule(
-            &c.rule,
-            &ast,
-            2,
-            format!("tiêu chí {}", c.id),
-            &draft.fields,
-            &field_index,
-        )?;
+        let mut rule = compile_rule(&c.rule, &ast, 2, format!("tiêu chí {}", c.id), &field_index)?;
         rule.award_max = Some(c.points);
         criteria.push(Criterion {
             id: c.id.clone(),
@@ -709,11 +753,6 @@ fn finish(
             label: c.label.clone(),
             points: c.points,
             location: c.rule.location.clone(),
-            reads: rule.reads.as_ref().map(|r| {
-                r.iter()
-                    .map(|&(i, _)| draft.fields[i].name.clone())
-                    .collect()
-            }),
             rule,
             group_index,
         });
@@ -727,7 +766,8 @@ fn finish(
             .iter()
             .map(|g| format!("nhóm {}: {}", g.id, g.max))
             .collect();
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Points,
             here.clone(),
             format!(
                 "tổng điểm các tiêu chí là {total}, khác max_points = {max_points} ({})",
@@ -737,7 +777,8 @@ fn finish(
     }
 
     if draft.bands.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             here.clone(),
             "chưa khai báo mức xếp loại nào: band(…)",
         ));
@@ -750,7 +791,8 @@ fn finish(
             } else {
                 &pair[1].location
             };
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                PackProblem::Bands,
                 location.clone(),
                 format!(
                     "các mức xếp loại phải theo thứ tự giảm dần: '{}' (≥ {}, {}) đứng sau '{}' (≥ {}, {})",
@@ -760,7 +802,8 @@ fn finish(
         }
     }
     if let Some(band) = draft.bands.iter().find(|b| b.min > max_points) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             band.location.clone(),
             format!(
                 "mức '{}' cần từ {} điểm, nhưng tổng điểm tối đa chỉ là {max_points}: không bản ghi nào đạt được",
@@ -770,7 +813,8 @@ fn finish(
     }
     let lowest = draft.bands.last().expect("non-empty");
     if lowest.min != Points::ZERO {
-        return Err(Error::invalid(
+        return Err(Error::invalid_as(
+            PackProblem::Bands,
             lowest.location.clone(),
             format!(
                 "mức thấp nhất '{}' phải có min: 0 để mọi tổng điểm đều được xếp loại",
@@ -778,21 +822,47 @@ fn finish(
             ),
         ));
     }
-    let bands: Vec<Band> = draft
-        .bands
-        .iter()
-        .map(|b| Band {
+    if let Some(requires) = &lowest.requires {
+        return Err(Error::invalid(
+            requires.location.clone(),
+            format!(
+                "mức thấp nhất '{}' không được có điều kiện (requires): mọi bản ghi phải được xếp loại",
+                lowest.code
+            ),
+        ));
+    }
+    let mut bands = Vec::new();
+    for b in &draft.bands {
+        let requires = b
+            .requires
+            .as_ref()
+            .map(|r| {
+                compile_rule(
+                    r,
+                    &ast,
+                    3,
+                    format!("điều kiện của mức {}", b.code),
+                    &field_index,
+                )
+            })
+            .transpose()?;
+        bands.push(Band {
             code: b.code.clone(),
             label: b.label.clone(),
             min: b.min,
-        })
-        .collect();
+            has_condition: requires.is_some(),
+            condition: b.condition.clone(),
+            location: b.location.clone(),
+            requires,
+        });
+    }
 
     let mut gates = Vec::new();
     for g in &draft.gates {
         let cap_index = bands.iter().position(|b| b.code == g.cap).ok_or_else(|| {
             let codes: Vec<&str> = bands.iter().map(|b| b.code.as_str()).collect();
-            Error::invalid(
+            Error::invalid_as(
+                PackProblem::UnknownId,
                 g.when.location.clone(),
                 format!(
                     "điều kiện {}: cap '{}' không phải mức xếp loại ({})",
@@ -807,7 +877,6 @@ fn finish(
             &ast,
             3,
             format!("điều kiện {}", g.id),
-            &draft.fields,
             &field_index,
         )?;
         gates.push(Gate {
@@ -815,7 +884,6 @@ fn finish(
             label: g.label.clone(),
             cap: g.cap.clone(),
             location: g.when.location.clone(),
-            reads: field_names(&rule, &draft.fields),
             rule,
             cap_index,
         });
@@ -823,16 +891,7 @@ fn finish(
     let applies = draft
         .applies
         .as_ref()
-        .map(|r| {
-            compile_rule(
-                r,
-                &ast,
-                2,
-                "điều kiện áp dụng".into(),
-                &draft.fields,
-                &field_index,
-            )
-        })
+        .map(|r| compile_rule(r, &ast, 2, "điều kiện áp dụng".into(), &field_index))
         .transpose()?;
 
     let version = meta.version.unwrap_or_default();
@@ -841,7 +900,31 @@ fn finish(
         version: version.clone(),
         fingerprint: fingerprint.clone(),
     };
+    let unmet: Vec<String> = bands
+        .iter()
+        .map(|b| match &b.condition {
+            Some(condition) => format!(
+                "Đạt {} điểm của mức {} nhưng chưa đáp ứng điều kiện: {condition}",
+                b.min, b.label
+            ),
+            None => format!(
+                "Đạt {} điểm của mức {} nhưng chưa đáp ứng điều kiện của mức này",
+                b.min, b.label
+            ),
+        })
+        .collect();
     let json = LayoutJson {
+        unmet: bands
+            .iter()
+            .zip(&unmet)
+            .map(|(b, reason)| {
+                format!(
+                    "{{\"band\":{},\"reason\":{}}}",
+                    json_str(&b.code),
+                    json_str(reason)
+                )
+            })
+            .collect(),
         criteria: criteria
             .iter()
             .map(|c| format!("{}:", json_str(&c.id)))
@@ -865,21 +948,10 @@ fn finish(
             .iter()
             .map(|b| (b.code.clone(), b.label.clone()))
             .collect(),
+        unmet,
         gates: gates.iter().map(|g| g.id.clone()).collect(),
         pack: pack_ref,
     });
-    let rules = criteria
-        .iter()
-        .map(|c| &c.rule)
-        .chain(gates.iter().map(|g| &g.rule))
-        .chain(applies.as_ref());
-    let mut field_read = vec![false; draft.fields.len()];
-    for rule in rules {
-        match &rule.reads {
-            Some(reads) => reads.iter().for_each(|(i, _)| field_read[*i] = true),
-            None => field_read.iter_mut().for_each(|r| *r = true),
-        }
-    }
     let field_keys = draft
         .fields
         .iter()
@@ -900,7 +972,6 @@ fn finish(
             fields: draft.fields,
             field_index,
             field_keys,
-            field_read,
             groups,
             criteria,
             bands,
@@ -928,9 +999,41 @@ impl Pack {
         PackLoader::new().load_source(name, text)
     }
 
+    /// Loads a pack from files held in memory, with the default limits; see
+    /// [`PackLoader::load_sources`].
+    pub fn from_sources<N, T>(
+        sources: impl IntoIterator<Item = (N, T)>,
+        entry: &str,
+    ) -> Result<Pack, Error>
+    where
+        N: Into<String>,
+        T: Into<String>,
+    {
+        PackLoader::new().load_sources(sources, entry)
+    }
+
     /// The ids of the packs built into this library.
     pub fn built_in_ids() -> Vec<&'static str> {
         source::built_in_ids()
+    }
+
+    /// Every file of the built-in pack `id` (`pack.rhai`, `examples.jsonl`,
+    /// …), by path relative to its folder: to show or edit a built-in pack,
+    /// then load the edited copy with [`Pack::from_sources`] (entry
+    /// `pack.rhai`). `None` if there is no such built-in pack.
+    ///
+    /// ```
+    /// let mut sources = chamdiem::Pack::built_in_sources("vn.enterprise").unwrap();
+    /// assert!(sources["pack.rhai"].contains("criterion("));
+    /// let text = sources["pack.rhai"].replace("version: \"", "version: \"edited-");
+    /// sources.insert("pack.rhai".into(), text);
+    /// let pack = chamdiem::Pack::from_sources(sources, "pack.rhai")?;
+    /// assert!(pack.version().starts_with("edited-"));
+    /// assert_eq!(pack.examples_source().unwrap().0, "examples.jsonl");
+    /// # Ok::<(), chamdiem::Error>(())
+    /// ```
+    pub fn built_in_sources(id: &str) -> Option<BTreeMap<String, String>> {
+        source::built_in_sources(id)
     }
 
     /// The pack's id (`vn.enterprise`).
@@ -993,13 +1096,9 @@ impl Pack {
     pub fn bands(&self) -> &[Band] {
         &self.inner.bands
     }
-    /// The fields the applicability rule reads, if the pack has one
-    /// (`Some(None)`: it has one, but what it reads cannot be known).
-    pub fn applies_reads(&self) -> Option<Option<Vec<String>>> {
-        self.inner
-            .applies
-            .as_ref()
-            .map(|r| field_names(r, &self.inner.fields))
+    /// Whether the pack has an applicability rule (`applies`).
+    pub fn has_applicability(&self) -> bool {
+        self.inner.applies.is_some()
     }
     /// The gates.
     pub fn gates(&self) -> &[Gate] {

@@ -1,118 +1,168 @@
-//! A bounded memo of one rule's outcomes, keyed by the values it reads.
-
-use std::hash::{BuildHasher, Hash, Hasher};
-
-use hashbrown::{DefaultHashBuilder, HashTable};
+//! A bounded memo of one rule's outcomes, keyed on what the rule read.
+//!
+//! Each evaluation leaves a trace: the slots it read, first read first (see
+//! [`super::view`]). The memo is a decision tree over those traces: a branch
+//! names the slot the rule read next, its children are keyed by that slot's
+//! value, and a leaf holds the outcome. A lookup replays the reads the rule
+//! would make; because the rule is a pure function of what it reads, the
+//! same values along the path mean the same outcome. A record that differs
+//! from every stored path in some value the rule would read finds no leaf and
+//! runs the rule: a different branch reads a different key.
 
 use std::borrow::Cow;
 
+use hashbrown::HashMap;
+
+use super::view::Step;
 use super::Outcome;
 use crate::fields::Value;
-use crate::script::analysis::Use;
-use crate::Period;
 
-/// The memo key's part for one field: its value, or what the rule can see of it.
-fn part<'a>(values: &'a [Value], (i, how): &(usize, Use), period: &Period) -> Cow<'a, Value> {
-    match (how, &values[*i]) {
-        (Use::Raw, value) => Cow::Borrowed(value),
-        (Use::CountDates, Value::List(items)) => {
-            let dates = items.iter().filter_map(|d| match d {
-                Value::Date(d) => Some(*d),
-                _ => None,
-            });
-            Cow::Owned(Value::Int(period.count_distinct(dates) as i64))
-        }
-        (Use::Contains, Value::Date(d)) => Cow::Owned(Value::Bool(period.contains(*d))),
-        (Use::Contains, Value::Null) => Cow::Owned(Value::Bool(false)),
-        (Use::Bracket(bounds), Value::Int(n)) => Cow::Owned(Value::Int(
-            crate::script::bracket_index(bounds, *n as f64) as i64,
-        )),
-        (Use::Bracket(bounds), Value::Number(x)) => {
-            Cow::Owned(Value::Int(crate::script::bracket_index(bounds, *x) as i64))
-        }
-        (_, value) => Cow::Borrowed(value),
-    }
-}
+/// Memory one memo may use, roughly (keys, outcomes and nodes). Past it new
+/// paths are evaluated without being stored, so memory follows the limit,
+/// not the data.
+pub(super) const BYTES: usize = 2 * 1024 * 1024;
+/// A key value larger than this is not stored: such a rule is re-evaluated.
+const LARGEST_KEY: usize = 1024;
 
-/// Enough for every combination a real batch shows for one rule; past it,
-/// new combinations are evaluated without being stored, so memory stays bounded.
-const CAPACITY: usize = 4096;
-
-struct Entry {
-    hash: u64,
-    key: Box<[Value]>,
-    extra: Box<[i64]>,
-    outcome: Outcome,
+enum Node {
+    Leaf(Outcome),
+    Branch {
+        step: Step,
+        children: HashMap<Value, u32>,
+    },
 }
 
 #[derive(Default)]
 pub(super) struct Memo {
-    table: HashTable<Entry>,
-    hasher: DefaultHashBuilder,
+    nodes: Vec<Node>,
+    bytes: usize,
     pub hits: u64,
     pub misses: u64,
+    /// Paths that disagreed with the tree (a rule that read differently for
+    /// the same values): never expected; such outcomes are not stored.
+    pub conflicts: u64,
+}
+
+/// Roughly how many bytes a value keeps alive.
+fn size_of(value: &Value) -> usize {
+    std::mem::size_of::<Value>()
+        + match value {
+            Value::String(s) => s.len(),
+            Value::List(items) => items.iter().map(size_of).sum(),
+            _ => 0,
+        }
+}
+
+fn outcome_size(outcome: &Outcome) -> usize {
+    std::mem::size_of::<Node>()
+        + match outcome {
+            Outcome::Bool(_) => 0,
+            Outcome::Award(_, reason) => reason.text.len() + reason.json.len(),
+        }
 }
 
 impl Memo {
-    pub fn hash(
-        &self,
-        reads: &[(usize, Use)],
-        values: &[Value],
-        period: &Period,
-        extra: &[i64],
-    ) -> u64 {
-        let mut state = self.hasher.build_hasher();
-        for read in reads {
-            part(values, read, period).hash(&mut state);
+    /// The stored outcome for a record whose slots have these values.
+    pub fn get<'v>(&self, mut value_of: impl FnMut(Step) -> Cow<'v, Value>) -> Option<&Outcome> {
+        let mut node = self.nodes.first()?;
+        loop {
+            match node {
+                Node::Leaf(outcome) => return Some(outcome),
+                Node::Branch { step, children } => {
+                    let next = *children.get(value_of(*step).as_ref())?;
+                    node = &self.nodes[next as usize];
+                }
+            }
         }
-        extra.hash(&mut state);
-        state.finish()
     }
 
-    pub fn get(
-        &self,
-        hash: u64,
-        reads: &[(usize, Use)],
-        values: &[Value],
-        period: &Period,
-        extra: &[i64],
-    ) -> Option<&Outcome> {
-        self.table
-            .find(hash, |e| {
-                e.hash == hash
-                    && *e.extra == *extra
-                    && e.key.len() == reads.len()
-                    && reads
-                        .iter()
-                        .zip(e.key.iter())
-                        .all(|(read, k)| *part(values, read, period) == *k)
-            })
-            .map(|e| &e.outcome)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub fn insert(
+    /// Stores the outcome of an evaluation that read `trace` (in order).
+    pub fn insert<'v>(
         &mut self,
-        hash: u64,
-        reads: &[(usize, Use)],
-        values: &[Value],
-        period: &Period,
-        extra: Vec<i64>,
+        trace: &[Step],
+        mut value_of: impl FnMut(Step) -> Cow<'v, Value>,
         outcome: Outcome,
     ) {
-        if self.table.len() >= CAPACITY {
+        let keys: Vec<Value> = trace.iter().map(|&s| value_of(s).into_owned()).collect();
+        let key_bytes: usize = keys.iter().map(size_of).sum();
+        if keys.iter().any(|k| size_of(k) > LARGEST_KEY) {
             return;
         }
-        let key = reads
-            .iter()
-            .map(|read| part(values, read, period).into_owned())
-            .collect();
-        let entry = Entry {
-            hash,
-            key,
-            extra: extra.into_boxed_slice(),
-            outcome,
-        };
-        self.table.insert_unique(hash, entry, |e| e.hash);
+        let cost = key_bytes + outcome_size(&outcome) + trace.len() * 48;
+        if self.bytes + cost > BYTES {
+            return;
+        }
+        if self.nodes.is_empty() {
+            let Some(&step) = trace.first() else {
+                self.nodes.push(Node::Leaf(outcome));
+                self.bytes += cost;
+                return;
+            };
+            self.nodes.push(Node::Branch {
+                step,
+                children: HashMap::new(),
+            });
+        }
+        let mut at = 0usize;
+        for (depth, key) in keys.into_iter().enumerate() {
+            let next_step = trace.get(depth + 1).copied();
+            let fresh = self.nodes.len() as u32;
+            let Node::Branch { step, children } = &mut self.nodes[at] else {
+                self.conflicts += 1;
+                return;
+            };
+            if *step != trace[depth] {
+                self.conflicts += 1;
+                return;
+            }
+            match children.get(&key) {
+                Some(&child) => at = child as usize,
+                None => {
+                    children.insert(key, fresh);
+                    self.nodes.push(match next_step {
+                        Some(step) => Node::Branch {
+                            step,
+                            children: HashMap::new(),
+                        },
+                        None => Node::Leaf(outcome.clone()),
+                    });
+                    at = fresh as usize;
+                }
+            }
+        }
+        match &self.nodes[at] {
+            Node::Leaf(_) => self.bytes += cost,
+            Node::Branch { .. } => self.conflicts += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::view::Read;
+
+    fn outcome() -> Outcome {
+        Outcome::Bool(true)
+    }
+
+    #[test]
+    fn memory_follows_the_limit_not_the_data() {
+        let mut memo = Memo::default();
+        // A 100 KB value is never kept.
+        let big = Value::String("x".repeat(100_000).into());
+        memo.insert(&[(0, Read::Raw)], |_| Cow::Borrowed(&big), outcome());
+        assert!(memo.get(|_| Cow::Borrowed(&big)).is_none());
+        // A million distinct small keys: the memo stops growing at its budget.
+        for i in 0..1_000_000i64 {
+            let key = Value::Int(i);
+            memo.insert(&[(0, Read::Raw)], |_| Cow::Borrowed(&key), outcome());
+        }
+        assert!(memo.bytes <= BYTES, "{}", memo.bytes);
+        assert!(memo.nodes.len() < 100_000, "{}", memo.nodes.len());
+        // What was kept is still answered; what was not is evaluated again.
+        assert!(memo.get(|_| Cow::Owned(Value::Int(0))).is_some());
+        assert!(memo.get(|_| Cow::Owned(Value::Int(999_999))).is_none());
+        assert_eq!(memo.conflicts, 0);
     }
 }

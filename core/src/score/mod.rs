@@ -1,15 +1,19 @@
 //! Scoring one record: validation, applicability, criteria, rounding, groups,
-//! total, band, gates, class.
+//! total, band (and its condition), gates, class.
 //!
-//! Every rule is a pure function of the fields it reads (and of the period,
-//! fixed for a [`Scorer`]), so its outcome is memoised on those values: most
-//! records of a batch share them, and a hit costs a hash instead of a call
-//! into the interpreter.
+//! Every rule is a pure function of what it reads (and of the period, fixed
+//! for a [`Scorer`]), so its outcome is memoised on the values it actually
+//! read while it ran (see `view` and `memo`): most records of a batch share
+//! them, and a hit costs a few hash lookups instead of a call into the
+//! interpreter. The memo can be switched off ([`Scorer::set_memo`], or the
+//! environment variable `CHAMDIEM_MEMO=off`) to check it against plain
+//! evaluation.
 
 mod memo;
 mod record;
+mod view;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rhai::{CallFnOptions, Dynamic, ImmutableString, Scope};
 use serde_json::Value as Json;
@@ -21,6 +25,8 @@ use crate::result::{ScoreResult, Status};
 use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
+pub(crate) use view::register as register_views;
+use view::{Keys, RecordView, Scores, ScoresView, Trace};
 
 /// Scores records against one pack for one evaluation period.
 ///
@@ -29,9 +35,9 @@ use memo::Memo;
 pub struct Scorer {
     pack: Pack,
     period: Period,
-    period_value: Dynamic,
-    /// One memo per rule: applicability, then every criterion, then every gate.
+    /// One memo per rule: applicability, every criterion, every gate, every band.
     memos: Vec<Memo>,
+    memo_on: bool,
     scope: Scope<'static>,
     unknown: record::UnknownKeys,
 }
@@ -54,84 +60,21 @@ pub(crate) struct Reason {
     pub json: ImmutableString,
 }
 
-/// The scores a gate may read (its third parameter, `s`).
-struct Scores<'a> {
-    inner: &'a PackInner,
-    total: Points,
-    groups: &'a [Points],
-    criteria: &'a [Points],
-    band: usize,
+/// Which memo a rule uses.
+#[derive(Clone, Copy)]
+enum RuleKind {
+    Applies,
+    Criterion(usize),
+    Gate(usize),
+    Band(usize),
 }
 
-impl Scores<'_> {
-    fn key(&self, rule: &Rule) -> Vec<i64> {
-        let reads = rule.score_reads;
-        let mut key = Vec::new();
-        if let Some(share) = reads.any_below {
-            let below = self
-                .groups
-                .iter()
-                .zip(&self.inner.groups)
-                .any(|(got, group)| got.as_f64() < share * group.max.as_f64());
-            key.push(below as i64);
-        }
-        if reads.total {
-            key.push(self.total.hundredths());
-        }
-        if reads.groups {
-            key.extend(self.groups.iter().map(|p| p.hundredths()));
-        }
-        if reads.criteria {
-            key.extend(self.criteria.iter().map(|p| p.hundredths()));
-        }
-        if reads.band {
-            key.push(self.band as i64);
-        }
-        key
-    }
-
-    fn to_dynamic(&self, reads: crate::pack::ScoreReads) -> Dynamic {
-        let by_id = |ids: &mut dyn Iterator<Item = &str>,
-                     points: &mut dyn Iterator<Item = Points>| {
-            ids.zip(points)
-                .map(|(id, p)| (id.into(), Dynamic::from(p.as_f64())))
-                .collect::<rhai::Map>()
-        };
-        let inner = self.inner;
-        let mut s = rhai::Map::new();
-        s.insert("total".into(), self.total.as_f64().into());
-        s.insert("band".into(), inner.bands[self.band].code.clone().into());
-        // Only what the gate reads (an opaque gate has every flag set).
-        if reads.groups || reads.any_below.is_some() {
-            s.insert(
-                "groups".into(),
-                by_id(
-                    &mut inner.groups.iter().map(|g| g.id.as_str()),
-                    &mut self.groups.iter().copied(),
-                )
-                .into(),
-            );
-            s.insert(
-                "group_max".into(),
-                by_id(
-                    &mut inner.groups.iter().map(|g| g.id.as_str()),
-                    &mut inner.groups.iter().map(|g| g.max),
-                )
-                .into(),
-            );
-        }
-        if reads.criteria {
-            s.insert(
-                "criteria".into(),
-                by_id(
-                    &mut inner.criteria.iter().map(|c| c.id.as_str()),
-                    &mut self.criteria.iter().copied(),
-                )
-                .into(),
-            );
-        }
-        s.into()
-    }
+/// Whether `CHAMDIEM_MEMO` asks for the memo to be off.
+fn memo_wanted() -> bool {
+    !matches!(
+        std::env::var("CHAMDIEM_MEMO").as_deref(),
+        Ok("off" | "0" | "false" | "no")
+    )
 }
 
 impl Scorer {
@@ -139,29 +82,47 @@ impl Scorer {
     /// force during the period.
     pub fn new(pack: &Pack, period: Period) -> Result<Self, Error> {
         pack.ensure_in_force(&period)?;
-        let rules = 1 + pack.inner.criteria.len() + pack.inner.gates.len();
+        let inner = &pack.inner;
+        let rules = 1 + inner.criteria.len() + inner.gates.len() + inner.bands.len();
         Ok(Scorer {
             pack: pack.clone(),
             period,
-            period_value: Dynamic::from(period).into_shared(),
             memos: (0..rules).map(|_| Memo::default()).collect(),
+            memo_on: memo_wanted(),
             scope: Scope::new(),
             unknown: record::UnknownKeys::default(),
         })
     }
 
-    /// For each rule (`applies`, then criteria, then gates): its name, how
-    /// many evaluations its memo answered, and how many ran the script.
-    /// Opaque rules (whose reads are unknown) always run and count neither.
+    /// Turns the memo on (the default) or off. Off, every rule runs for
+    /// every record: slower, and the same results (that is tested).
+    pub fn set_memo(&mut self, on: bool) {
+        self.memo_on = on;
+    }
+
+    /// Whether the memo is on.
+    pub fn memo(&self) -> bool {
+        self.memo_on
+    }
+
+    /// For each rule (`applies`, criteria, gates, band conditions): its name,
+    /// how many evaluations its memo answered, and how many ran the script.
     pub fn memo_stats(&self) -> Vec<(String, u64, u64)> {
         let inner = &self.pack.inner;
         let names = std::iter::once("applies".to_string())
             .chain(inner.criteria.iter().map(|c| c.id.clone()))
-            .chain(inner.gates.iter().map(|g| g.id.clone()));
+            .chain(inner.gates.iter().map(|g| g.id.clone()))
+            .chain(inner.bands.iter().map(|b| format!("band {}", b.code)));
         names
             .zip(&self.memos)
             .map(|(name, m)| (name, m.hits, m.misses))
             .collect()
+    }
+
+    /// How many stored paths disagreed with a new evaluation, over all memos.
+    /// Always 0 for a deterministic pack; tests assert it.
+    pub fn memo_conflicts(&self) -> u64 {
+        self.memos.iter().map(|m| m.conflicts).sum()
     }
 
     /// Keys of the records scored so far that the pack does not declare (and
@@ -212,6 +173,32 @@ impl Scorer {
         }
     }
 
+    /// Scores one record read from any serde deserializer (a Python dict
+    /// through `pythonize`, a JavaScript object through `serde-wasm-bindgen`,
+    /// a JSON string through `serde_json`), without building JSON text first.
+    ///
+    /// Never fails: a value that is not a record, or a record the pack fails
+    /// on, gives an `error` result with its code, like every other record.
+    pub fn score_from<'de, D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> ScoreResult {
+        let inner = Arc::clone(&self.pack.inner);
+        match record::parse_any(deserializer, &inner.field_index, &mut self.unknown) {
+            Ok(slots) => {
+                let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
+                match self.score_slots(&slots) {
+                    Ok(result) => result,
+                    Err(error) => {
+                        let id = inner
+                            .field_index
+                            .get("id")
+                            .and_then(|&i| record::id_of(slots[i]));
+                        self.pack_failed(id, &error)
+                    }
+                }
+            }
+            Err(message) => self.unreadable(None, message),
+        }
+    }
+
     /// Scores one input, turning a failure of the pack into an `error`
     /// result, so that every input gets exactly one result.
     pub fn score_input(&mut self, input: &crate::RecordInput) -> ScoreResult {
@@ -222,16 +209,34 @@ impl Scorer {
                 Ok(self.unreadable(id.clone(), message.clone()))
             }
         };
-        outcome.unwrap_or_else(|error| {
-            let id = match input {
-                crate::RecordInput::Json(value) => record::id_of(value.get("id")),
-                crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
-                    .ok()
-                    .and_then(|v| record::id_of(v.get("id"))),
-                crate::RecordInput::Unreadable { id, .. } => id.clone(),
-            };
-            self.unreadable(id, format!("{PACK_FAILED}: {error}"))
-        })
+        outcome.unwrap_or_else(|error| self.failed(input, &error))
+    }
+
+    /// The `error` result of an input the pack failed on.
+    pub(crate) fn failed(&self, input: &crate::RecordInput, error: &Error) -> ScoreResult {
+        let id = match input {
+            crate::RecordInput::Json(value) => record::id_of(value.get("id")),
+            crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
+                .ok()
+                .and_then(|v| record::id_of(v.get("id"))),
+            crate::RecordInput::Unreadable { id, .. } => id.clone(),
+        };
+        self.pack_failed(id, error)
+    }
+
+    /// The result of a record the pack failed on: the record is not at fault,
+    /// and the error's code says so (`rule.runtime`, `limit.operations`, …).
+    pub(crate) fn pack_failed(&self, id: Option<String>, error: &Error) -> ScoreResult {
+        let code = error.code();
+        ScoreResult::unscored(
+            Arc::clone(&self.pack.inner.layout),
+            id,
+            Status::Error,
+            vec![FieldError::record_with_code(
+                code,
+                format!("{PACK_FAILED}: {error}"),
+            )],
+        )
     }
 
     fn not_an_object(&self, record: &Json) -> ScoreResult {
@@ -257,17 +262,68 @@ impl Scorer {
         )
     }
 
+    fn memo_index(&self, kind: RuleKind) -> usize {
+        let inner = &self.pack.inner;
+        match kind {
+            RuleKind::Applies => 0,
+            RuleKind::Criterion(i) => 1 + i,
+            RuleKind::Gate(i) => 1 + inner.criteria.len() + i,
+            RuleKind::Band(i) => 1 + inner.criteria.len() + inner.gates.len() + i,
+        }
+    }
+
+    /// Evaluates one rule for one record, through its memo.
+    fn evaluate(
+        &mut self,
+        kind: RuleKind,
+        rule: &Rule,
+        values: &Arc<[Value]>,
+        scores: Option<&Scores>,
+    ) -> Result<Outcome, Error> {
+        let index = self.memo_index(kind);
+        let inner = Arc::clone(&self.pack.inner);
+        let keys = Keys {
+            inner: &inner,
+            period: &self.period,
+            values,
+            scores,
+        };
+        if self.memo_on {
+            let memo = &mut self.memos[index];
+            if let Some(outcome) = memo.get(|step| keys.key(step)) {
+                let outcome = outcome.clone();
+                memo.hits += 1;
+                return Ok(outcome);
+            }
+            memo.misses += 1;
+        }
+        let trace = Arc::new(Mutex::new(Trace::default()));
+        let outcome = call(
+            &self.pack.inner,
+            &mut self.scope,
+            self.period,
+            rule,
+            RecordView {
+                inner: Arc::clone(&self.pack.inner),
+                values: Arc::clone(values),
+                period: self.period,
+                trace: Arc::clone(&trace),
+            },
+            scores.map(|s| ScoresView {
+                inner: Arc::clone(&self.pack.inner),
+                scores: s.clone(),
+                trace: Arc::clone(&trace),
+            }),
+        )?;
+        if self.memo_on {
+            let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
+            self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());
+        }
+        Ok(outcome)
+    }
+
     fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
-        let Scorer {
-            pack,
-            period,
-            period_value,
-            memos,
-            scope,
-            ..
-        } = self;
-        let key_period: &Period = period;
-        let inner: &PackInner = &pack.inner;
+        let inner = Arc::clone(&self.pack.inner);
         let layout = Arc::clone(&inner.layout);
         let id = inner
             .field_index
@@ -278,20 +334,12 @@ impl Scorer {
             .field_index
             .get("name")
             .and_then(|&i| slots[i]?.as_str().map(str::to_string));
-        let (values, errors) = validate(&inner.fields, &inner.field_read, slots);
+        let (values, errors) = validate(&inner.fields, slots);
+        let values: Arc<[Value]> = values.into();
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
         if let Some(rule) = &inner.applies {
-            match evaluate(
-                inner,
-                scope,
-                period_value,
-                key_period,
-                &mut memos[0],
-                rule,
-                &values,
-                None,
-            ) {
+            match self.evaluate(RuleKind::Applies, rule, &values, None) {
                 Ok(Outcome::Bool(false)) => {
                     let mut result =
                         ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new());
@@ -315,16 +363,7 @@ impl Scorer {
         let mut reasons = Vec::with_capacity(n);
         let mut groups = vec![Points::ZERO; inner.groups.len()];
         for (i, criterion) in inner.criteria.iter().enumerate() {
-            let outcome = evaluate(
-                inner,
-                scope,
-                period_value,
-                key_period,
-                &mut memos[1 + i],
-                &criterion.rule,
-                &values,
-                None,
-            )?;
+            let outcome = self.evaluate(RuleKind::Criterion(i), &criterion.rule, &values, None)?;
             let Outcome::Award(points, reason) = outcome else {
                 unreachable!("criteria are checked to give awards")
             };
@@ -333,33 +372,42 @@ impl Scorer {
             reasons.push(reason);
         }
         let total: Points = criteria.iter().copied().sum();
-        let band = inner
-            .bands
-            .iter()
-            .position(|b| total >= b.min)
-            .unwrap_or(inner.bands.len() - 1);
+        let mut scores = Scores {
+            total,
+            band: 0,
+            groups: groups.into(),
+            criteria: criteria.into(),
+        };
+
+        // The best band whose minimum is reached and whose condition holds.
+        let mut band = inner.bands.len() - 1;
+        let mut unmet = Vec::new();
+        for (b, spec) in inner.bands.iter().enumerate() {
+            if total < spec.min {
+                continue;
+            }
+            if let Some(rule) = &spec.requires {
+                scores.band = b;
+                match self.evaluate(RuleKind::Band(b), rule, &values, Some(&scores))? {
+                    Outcome::Bool(true) => {}
+                    Outcome::Bool(false) => {
+                        unmet.push(b);
+                        continue;
+                    }
+                    Outcome::Award(..) => unreachable!("band conditions are checked to be bools"),
+                }
+            }
+            band = b;
+            break;
+        }
+        scores.band = band;
 
         let mut class = band;
         let mut fired = Vec::new();
         for (g, gate) in inner.gates.iter().enumerate() {
-            let scores = Scores {
-                inner,
-                total,
-                groups: &groups,
-                criteria: &criteria,
-                band,
-            };
-            let memo = &mut memos[1 + n + g];
-            if let Outcome::Bool(true) = evaluate(
-                inner,
-                scope,
-                period_value,
-                key_period,
-                memo,
-                &gate.rule,
-                &values,
-                Some(&scores),
-            )? {
+            if let Outcome::Bool(true) =
+                self.evaluate(RuleKind::Gate(g), &gate.rule, &values, Some(&scores))?
+            {
                 fired.push(g);
                 class = class.max(gate.cap_index);
             }
@@ -372,68 +420,34 @@ impl Scorer {
             status: Status::Scored,
             total: Some(total),
             class: Some(class),
-            groups,
-            criteria,
+            groups: scores.groups.to_vec(),
+            criteria: scores.criteria.to_vec(),
             reasons,
             gates: fired,
+            unmet,
             errors: Vec::new(),
         })
     }
 }
 
-/// Evaluates one rule for one record, through its memo.
-#[allow(clippy::too_many_arguments)]
-fn evaluate(
-    inner: &PackInner,
-    scope: &mut Scope<'static>,
-    period: &Dynamic,
-    key_period: &Period,
-    memo: &mut Memo,
-    rule: &Rule,
-    values: &[Value],
-    scores: Option<&Scores>,
-) -> Result<Outcome, Error> {
-    let extra = scores.map(|s| s.key(rule)).unwrap_or_default();
-    let Some(reads) = &rule.reads else {
-        return call(inner, scope, period, rule, values, scores);
-    };
-    let hash = memo.hash(reads, values, key_period, &extra);
-    if let Some(outcome) = memo.get(hash, reads, values, key_period, &extra) {
-        let outcome = outcome.clone();
-        memo.hits += 1;
-        return Ok(outcome);
-    }
-    memo.misses += 1;
-    let outcome = call(inner, scope, period, rule, values, scores)?;
-    memo.insert(hash, reads, values, key_period, extra, outcome.clone());
-    Ok(outcome)
-}
-
-/// Calls the rule's script function.
+/// Calls the rule's script function with fresh arguments: its frozen
+/// captured values (copied), the record view, a copy of the period, and the
+/// scores view. Nothing one call does can reach another.
 fn call(
     inner: &PackInner,
     scope: &mut Scope<'static>,
-    period: &Dynamic,
+    period: Period,
     rule: &Rule,
-    values: &[Value],
-    scores: Option<&Scores>,
+    record: RecordView,
+    scores: Option<ScoresView>,
 ) -> Result<Outcome, Error> {
-    let mut record = rhai::Map::new();
-    let mut put = |i: usize| {
-        record.insert(inner.field_keys[i].clone(), values[i].to_dynamic());
-    };
-    match &rule.reads {
-        Some(reads) => reads.iter().for_each(|&(i, _)| put(i)),
-        None => (0..values.len()).for_each(&mut put),
-    }
-    let mut args: Vec<Dynamic> = rule.curry.iter().map(Dynamic::flatten_clone).collect();
-    // Shared, so passing `r` on to helper functions copies a pointer, not the map.
-    args.push(Dynamic::from(record).into_shared());
+    let mut args: Vec<Dynamic> = rule.curry.clone();
+    args.push(Dynamic::from(record));
     if rule.arity >= 2 {
-        args.push(period.clone());
+        args.push(Dynamic::from(period));
     }
     if rule.arity >= 3 {
-        args.push(scores.map_or(Dynamic::UNIT, |s| s.to_dynamic(rule.score_reads)));
+        args.push(scores.map_or(Dynamic::UNIT, Dynamic::from));
     }
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
     let value = inner

@@ -24,9 +24,11 @@ pub(crate) struct UnknownKeys(pub std::collections::BTreeSet<String>);
 impl UnknownKeys {
     const MAX: usize = 50;
 
+    /// Notes `key`, cut to a length fit to echo on a terminal (a hostile
+    /// file may have keys of megabytes).
     pub fn note(&mut self, key: &str) {
         if self.0.len() < Self::MAX && !self.0.contains(key) {
-            self.0.insert(key.to_string());
+            self.0.insert(crate::input::echoed_name(key));
         }
     }
 }
@@ -112,4 +114,16 @@ pub(crate) fn parse_line(
         serde_json::error::Category::Data => "bản ghi phải là một đối tượng JSON".to_string(),
         _ => format!("dòng không phải JSON hợp lệ: {e}"),
     })
+}
+
+/// Reads one record from any deserializer into slots aligned with the pack's
+/// fields, or says (in Vietnamese) why it is not a record.
+pub(crate) fn parse_any<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    index: &HashMap<String, usize>,
+    unknown: &mut UnknownKeys,
+) -> Result<Vec<Option<Json>>, String> {
+    Slots { index, unknown }
+        .deserialize(deserializer)
+        .map_err(|e| format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"))
 }

@@ -12,7 +12,7 @@ use rhai::packages::{Package, StandardPackage};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, INT};
 use serde::Serialize;
 
-use crate::error::{Error, Limit, Location};
+use crate::error::{Error, Limit, Location, Refusal};
 use crate::period::{parse_date, Period};
 use crate::Points;
 
@@ -44,6 +44,18 @@ pub struct Limits {
     pub max_source_size: usize,
     /// Depth of the `extends` chain.
     pub max_extends_depth: usize,
+    /// Milliseconds one evaluation may run: one rule on one record, or one
+    /// file's top level at load. The operations limit counts a call of a
+    /// built-in as one operation however long it takes (`a.contains(x)` over
+    /// a large array); this bounds the time itself. It is the CPU time of the
+    /// scoring thread (on wasm32, wall time). The host checks the clock
+    /// between operations: the script never sees it.
+    pub max_time_ms: u64,
+    /// Bytes one evaluation may allocate and keep (the same evaluations as
+    /// `max_time_ms`). Enforced only in a program that installs
+    /// [`CountingAllocator`](crate::CountingAllocator) as its global
+    /// allocator, as the `chamdiem` command does.
+    pub max_memory_bytes: u64,
 }
 
 impl Default for Limits {
@@ -60,6 +72,8 @@ impl Default for Limits {
             max_variables: 1_000,
             max_source_size: 1024 * 1024,
             max_extends_depth: 8,
+            max_time_ms: 2_000,
+            max_memory_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -78,6 +92,8 @@ impl Limits {
             Limit::Variables => self.max_variables as u64,
             Limit::SourceSize => self.max_source_size as u64,
             Limit::ExtendsDepth => self.max_extends_depth as u64,
+            Limit::Time => self.max_time_ms,
+            Limit::Memory => self.max_memory_bytes,
         }
     }
 }
@@ -106,9 +122,184 @@ fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
 }
 
 fn date_or_error(text: &str) -> Result<Date, Box<EvalAltResult>> {
-    parse_date(text)
-        .map(Date)
-        .ok_or_else(|| runtime_error(format!("ngày không hợp lệ '{text}' (dạng YYYY-MM-DD)")))
+    parse_date(text).map(Date).ok_or_else(|| {
+        runtime_error(format!(
+            "ngày không hợp lệ '{text}': viết {}",
+            crate::period::DATE_FORMS
+        ))
+    })
+}
+
+/// Names of the engine's own functions and of the pack declarations: a pack
+/// may not define a function with one of them (it would change what every
+/// rule calling it computes, without a word).
+pub(crate) const RESERVED: &[&str] = &[
+    // scoring
+    "pass",
+    "fail",
+    "part",
+    "points",
+    "bracket",
+    "any_below",
+    "ratio_at_least",
+    // dates and the period
+    "date",
+    "parse_date",
+    "is_date",
+    "days_between",
+    "add_days",
+    "add_months",
+    "add_years",
+    "contains",
+    "count_dates",
+    "days",
+    // the record and the scores
+    "keys",
+    "values",
+    "len",
+    "to_map",
+    // declarations
+    "pack",
+    "extends",
+    "field",
+    "group",
+    "criterion",
+    "band",
+    "gate",
+    "applies",
+    "deadline",
+    "change_field",
+    "change_group",
+    "change_criterion",
+    "change_band",
+    "change_gate",
+    "remove_field",
+    "remove_group",
+    "remove_criterion",
+    "remove_band",
+    "remove_gate",
+];
+/// What `on_progress` returns to stop a script that ran out of time.
+const OUT_OF_TIME: INT = 1;
+/// What `on_progress` returns to stop a script that built too much.
+const OUT_OF_MEMORY: INT = 2;
+
+/// The time and memory one evaluation may use, checked by the host between
+/// operations. Rhai starts counting operations afresh for every evaluation,
+/// so operation 1 marks its start; the start is kept per thread because one
+/// engine serves every thread of a batch.
+#[derive(Clone, Copy)]
+struct Budget {
+    time: web_time::Duration,
+    memory: isize,
+}
+
+/// The time an evaluation has taken: the CPU time of its thread where the
+/// system gives it (a suspended process, ctrl-Z, is then not a slow rule),
+/// else the time on the wall clock (wasm32).
+#[derive(Clone, Copy)]
+enum Clock {
+    #[cfg(not(target_arch = "wasm32"))]
+    Cpu(cpu_time::ThreadTime),
+    Wall(web_time::Instant),
+}
+
+impl Clock {
+    fn now() -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Ok(now) = cpu_time::ThreadTime::try_now() {
+            return Clock::Cpu(now);
+        }
+        Clock::Wall(web_time::Instant::now())
+    }
+
+    fn elapsed(&self) -> web_time::Duration {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Clock::Cpu(start) => start.try_elapsed().unwrap_or_default(),
+            Clock::Wall(start) => start.elapsed(),
+        }
+    }
+}
+
+thread_local! {
+    static STARTED: std::cell::Cell<Option<(Clock, isize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+impl Budget {
+    /// The clock is read once every this many operations (reading it costs
+    /// more than an operation).
+    const CLOCK_EVERY: u64 = 32;
+
+    fn new(limits: &Limits) -> Self {
+        Budget {
+            time: web_time::Duration::from_millis(limits.max_time_ms),
+            memory: isize::try_from(limits.max_memory_bytes).unwrap_or(isize::MAX),
+        }
+    }
+
+    fn check(&self, operations: u64) -> Option<Dynamic> {
+        let memory = crate::alloc::live_bytes();
+        let (start, base) = match STARTED.get() {
+            Some(started) if operations > 1 => started,
+            _ => {
+                let started = (Clock::now(), memory.unwrap_or(0));
+                STARTED.set(Some(started));
+                started
+            }
+        };
+        if memory.is_some_and(|now| now.wrapping_sub(base) > self.memory) {
+            return Some(OUT_OF_MEMORY.into());
+        }
+        if operations % Self::CLOCK_EVERY == 0 && start.elapsed() > self.time {
+            return Some(OUT_OF_TIME.into());
+        }
+        None
+    }
+}
+
+/// Stack for threads that run pack scripts. Dropping a value nested deep
+/// (maps in maps, closures capturing closures: as deep as the limits let a
+/// script build) recurses in Rhai's code, and overflowing a thread's stack
+/// aborts the whole process. Only address space is reserved: memory is used
+/// as deep as a script actually goes.
+///
+/// [`PackLoader`](crate::PackLoader) and [`Batch`](crate::Batch) run scripts
+/// on threads with this stack. [`Scorer`](crate::Scorer) runs them on the
+/// calling thread: call it from a thread with this stack size.
+pub const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
+
+/// Runs `work` on a new thread with [`SCRIPT_STACK_SIZE`] of stack (on wasm32,
+/// which has no threads, on this one). A panic in `work` comes back as `Err`
+/// with its message.
+pub(crate) fn on_script_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T, String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("chamdiem-script".into())
+                .stack_size(SCRIPT_STACK_SIZE)
+                .spawn_scoped(scope, work);
+            match thread {
+                Ok(thread) => thread.join().map_err(|panic| panic_message(&*panic)),
+                Err(e) => Err(format!("không tạo được luồng chạy kịch bản: {e}")),
+            }
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Ok(work())
+    }
+}
+
+/// The text of a panic's payload.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "không rõ nguyên nhân".into())
 }
 
 /// A new engine with the limits, the standard operations and chamdiem's
@@ -129,8 +320,16 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true);
     engine.disable_symbol("eval");
+    let budget = Budget::new(limits);
+    engine.on_progress(move |operations| budget.check(operations));
     register_dates(&mut engine);
     register_awards(&mut engine);
+    crate::score::register_views(&mut engine);
+    // Lets the unit tests check that a panic while scoring costs one record.
+    #[cfg(test)]
+    engine.register_fn("panic_for_tests", |_: INT| -> bool {
+        panic!("panic_for_tests")
+    });
     engine
 }
 
@@ -162,9 +361,23 @@ fn register_dates(engine: &mut Engine) {
             (b.0 - a.0).num_days() as INT
         })
         .register_fn("add_days", |d: Date, n: INT| {
-            d.0.checked_add_signed(chrono::Duration::days(n))
+            // `n` may come from the data: checked all the way, never a panic.
+            chrono::Duration::try_days(n)
+                .and_then(|days| d.0.checked_add_signed(days))
                 .map(Date)
-                .ok_or_else(|| runtime_error("ngày vượt phạm vi"))
+                .ok_or_else(|| {
+                    runtime_error(format!("add_days: {} cộng {n} ngày vượt phạm vi ngày", d.0))
+                })
+        })
+        // Calendar months and years: 31 January + 1 month is 29 February in a
+        // leap year (28 otherwise); 29 February + 1 year is 28 February.
+        .register_fn("add_months", |d: Date, n: INT| {
+            add_months(d, n, "add_months")
+        })
+        .register_fn("add_years", |d: Date, n: INT| {
+            n.checked_mul(12)
+                .ok_or_else(|| runtime_error(format!("add_years: {n} năm vượt phạm vi ngày")))
+                .and_then(|months| add_months(d, months, "add_years"))
         })
         .register_fn("is_date", |value: Dynamic| value.is::<Date>());
 
@@ -189,6 +402,44 @@ fn register_dates(engine: &mut Engine) {
                 .map(|d| d.0);
             p.count_distinct(dates) as INT
         });
+}
+
+fn add_months(d: Date, n: INT, name: &str) -> Result<Date, Box<EvalAltResult>> {
+    let months = u32::try_from(n.unsigned_abs())
+        .ok()
+        .map(chrono::Months::new);
+    months
+        .and_then(|m| {
+            if n >= 0 {
+                d.0.checked_add_months(m)
+            } else {
+                d.0.checked_sub_months(m)
+            }
+        })
+        .map(Date)
+        .ok_or_else(|| runtime_error(format!("{name}: {} cộng {n} tháng vượt phạm vi ngày", d.0)))
+}
+
+/// `ratio_at_least(part, whole, share)`: whether `part / whole ≥ share`,
+/// exactly, without overflow (`share` to 9 decimals, e.g. 0.9 or 2.0/3.0).
+fn ratio_at_least(part: INT, whole: INT, share: rhai::FLOAT) -> Result<bool, Box<EvalAltResult>> {
+    if whole <= 0 {
+        return Err(runtime_error(format!(
+            "ratio_at_least({part}, {whole}, …): mẫu số phải lớn hơn 0"
+        )));
+    }
+    if !share.is_finite() {
+        return Err(runtime_error(format!(
+            "ratio_at_least(…, {share}): tỉ lệ phải là một số"
+        )));
+    }
+    const SCALE: i128 = 1_000_000_000;
+    let scaled = (share * SCALE as f64).round();
+    if scaled.abs() > 1e30 {
+        return Ok(part as f64 / whole as f64 >= share);
+    }
+    // i128 holds 2⁶³ × 10⁹ with room to spare: no overflow.
+    Ok(part as i128 * SCALE >= scaled as i128 * whole as i128)
 }
 
 /// How many of the ascending `bounds` are at most `value`: the step of a bracket.
@@ -236,7 +487,7 @@ fn bracket(
 
 /// `any_below(s.groups, s.group_max, 0.5)`: whether some entry of `values`
 /// is below `share` of the same key's entry in `maxima`.
-fn any_below(
+pub(crate) fn any_below(
     values: rhai::Map,
     maxima: rhai::Map,
     share: rhai::FLOAT,
@@ -261,6 +512,10 @@ fn any_below(
 fn register_awards(engine: &mut Engine) {
     engine
         .register_fn("bracket", bracket)
+        .register_fn("ratio_at_least", ratio_at_least)
+        .register_fn("ratio_at_least", |part: INT, whole: INT, share: INT| {
+            ratio_at_least(part, whole, share as rhai::FLOAT)
+        })
         .register_fn("any_below", any_below)
         .register_fn("any_below", |v: rhai::Map, m: rhai::Map, share: INT| {
             any_below(v, m, share as rhai::FLOAT)
@@ -340,6 +595,11 @@ pub(crate) fn eval_error(
     };
     let limit = match inner {
         EvalAltResult::ErrorTooManyOperations(_) => Some(Limit::Operations),
+        EvalAltResult::ErrorTerminated(token, _) => match token.as_int() {
+            Ok(OUT_OF_TIME) => Some(Limit::Time),
+            Ok(OUT_OF_MEMORY) => Some(Limit::Memory),
+            _ => None,
+        },
         EvalAltResult::ErrorStackOverflow(_) => Some(Limit::CallDepth),
         EvalAltResult::ErrorTooManyModules(_) => Some(Limit::Modules),
         EvalAltResult::ErrorTooManyVariables(_) => Some(Limit::Variables),
@@ -367,6 +627,11 @@ pub(crate) fn eval_error(
         };
     }
     let message = match inner {
+        // A declaration the pack builder refused: an invalid pack, not a script failure.
+        EvalAltResult::ErrorRuntime(value, _) if value.is::<Refusal>() => {
+            let refusal = value.clone().cast::<Refusal>();
+            return Error::invalid_as(refusal.problem, location, refusal.message);
+        }
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
         EvalAltResult::ErrorModuleNotFound(path, _) => {
             return Error::Import {
@@ -457,6 +722,44 @@ mod tests {
     }
 
     #[test]
+    fn date_arithmetic_out_of_range_is_an_error_not_a_panic() {
+        for n in [i64::MAX, i64::MIN + 1, 1 << 40, -(1 << 40), 300_000 * 366] {
+            let error = run(&format!(r#"add_days(date("2024-01-01"), {n})"#)).unwrap_err();
+            assert!(error.to_string().contains("vượt phạm vi"), "{n}: {error}");
+        }
+        // 100 years, 24 of them leap (2100 is not): 36,524 days.
+        let far = run(r#"add_days(date("2024-01-01"), 36524)"#).unwrap();
+        assert_eq!(far.cast::<Date>().0.to_string(), "2124-01-01");
+        assert!(run("date(2024, 1, 9223372036854775807)").is_err());
+        assert!(run("date(9223372036854775807, 1, 1)").is_err());
+    }
+
+    #[test]
+    fn a_slow_built_in_in_a_loop_runs_out_of_time() {
+        let limits = Limits {
+            max_time_ms: 50,
+            ..Limits::default()
+        };
+        let engine = new_engine(&limits);
+        let script =
+            r#"let a = []; for i in 0..9999 { a.push("x" + i); } loop { a.contains("y"); }"#;
+        let error = engine.eval::<Dynamic>(script).unwrap_err();
+        let error = eval_error(&error, &Location::file("t.rhai"), "tiêu chí 1.1", &limits);
+        assert!(
+            matches!(
+                error,
+                Error::LimitExceeded {
+                    limit: Limit::Time,
+                    max: 50,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("tiêu chí 1.1"), "{error}");
+    }
+
+    #[test]
     fn brackets() {
         let need = |n: i64| {
             run(&format!(
@@ -483,9 +786,40 @@ mod tests {
     }
 
     #[test]
-    fn no_clock_no_eval_no_print_to_stdout() {
+    fn no_clock_no_eval() {
         assert!(run("timestamp()").is_err());
         assert!(run(r#"eval("1")"#).is_err());
-        assert!(run(r#"print("x"); 1"#).is_ok());
+    }
+
+    /// `print` and `debug` run without error but write nothing: checked on
+    /// the real standard output and error of a child process running this
+    /// same test binary.
+    #[test]
+    fn print_and_debug_reach_neither_stdout_nor_stderr() {
+        const CHILD: &str = "CHAMDIEM_PRINT_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let value = run(r#"print("RÒ RỈ"); debug("RÒ RỈ"); 1"#).unwrap();
+            assert_eq!(value.as_int().unwrap(), 1);
+            return;
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "script::tests::print_and_debug_reach_neither_stdout_nor_stderr",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}{stderr}");
+        // The child did run the script (its harness reports one test passed).
+        assert!(stdout.contains("1 passed"), "{stdout}");
+        assert!(
+            !stdout.contains("RÒ RỈ") && !stderr.contains("RÒ RỈ"),
+            "{stdout}{stderr}"
+        );
     }
 }

@@ -33,7 +33,6 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wasm_bindgen_v
 fi
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update

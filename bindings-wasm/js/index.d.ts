@@ -1,7 +1,7 @@
 export { packs, loadPack, Pack, FileScoring } from './chamdiem_wasm.js';
 export type {
   PeriodText, Status, FieldError, PackRef, ScoreResult, FieldTypeName, FieldSpec,
-  PackSchema, InForce, SourceLocation, GroupInfo, CriterionInfo, BandInfo, GateInfo,
+  PackSchema, Limits, SourceLocation, GroupInfo, CriterionInfo, BandInfo, GateInfo,
   DeadlineInfo, PackInfo, PackSummary, ExampleFailure, InputFormatName, ErrorCode,
   ChamdiemError,
 } from './chamdiem_wasm.js';

@@ -1,6 +1,6 @@
 // Builds the npm package in pkg/: the crate for wasm32 (profile `wasm`),
-// wasm-bindgen (ES module for browsers), wasm-opt when present, then the
-// entry module, types and package.json. Usage: node scripts/build.mjs [--debug]
+// wasm-bindgen (ES module for browsers), wasm-opt -Oz, then the entry
+// module, types and package.json. Usage: node scripts/build.mjs [--debug] [--no-opt]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -34,14 +34,12 @@ const size = () => {
   return `${bytes.length} B raw, ${gzipSync(bytes, { level: 9 }).length} B gzipped`;
 };
 console.log(`wasm-bindgen output: ${size()}`);
-if (!debug) {
-  try {
-    execFileSync('wasm-opt', ['--version'], { stdio: 'ignore' });
-    run('wasm-opt', ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
-    console.log(`after wasm-opt -Oz: ${size()}`);
-  } catch (e) {
-    console.log(`wasm-opt not used (${e.message.split('\n')[0]})`);
-  }
+// wasm-opt from npm's binaryen (Debian's binaryen 108 is too old for the
+// reference types wasm-bindgen emits: its output fails to instantiate).
+const wasmOpt = join(here, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+if (!debug && !process.argv.includes('--no-opt')) {
+  run('node', [wasmOpt, '-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  console.log(`after wasm-opt -Oz: ${size()}`);
 }
 
 for (const file of ['index.js', 'index.d.ts']) copyFileSync(join(here, 'js', file), join(pkg, file));

@@ -1,38 +1,19 @@
 //! Core errors as JavaScript `Error` objects with a stable `code` and, where
 //! it applies, `file`, `line`, `column`, `field`, `limit` and `context`.
 
-use chamdiem::{Error, Location};
+use chamdiem::Error;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-/// The JavaScript code of a core error.
-// TODO(h-api): derive from `Error::code()` (`pack.syntax` → `PACK_SYNTAX`)
-// once it lands, so new variants get codes without touching this file.
-fn code(error: &Error) -> &'static str {
-    match error {
-        Error::Syntax { .. } => "PACK_SYNTAX",
-        Error::InvalidPack { .. } => "PACK_INVALID",
-        Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
-        Error::Script { .. } => "PACK_SCRIPT",
-        Error::Import { .. } => "PACK_IMPORT",
-        Error::PackNotFound { .. } => "PACK_NOT_FOUND",
-        Error::NotInForce { .. } => "PACK_NOT_IN_FORCE",
-        Error::Period(_) => "PERIOD_INVALID",
-        Error::Input(_) => "INPUT_INVALID",
-        Error::Io { .. } => "IO",
-        _ => "ERROR",
+/// The JavaScript code of a core error: its stable code in capitals
+/// (`pack.syntax` → `PACK_SYNTAX`), and `LIMIT_EXCEEDED` for every limit
+/// (which one is in the error's `limit`).
+fn code(error: &Error) -> String {
+    let code = error.code();
+    if code.starts_with("limit.") {
+        return "LIMIT_EXCEEDED".into();
     }
-}
-
-fn location(error: &Error) -> Option<&Location> {
-    match error {
-        Error::Syntax { location, .. }
-        | Error::InvalidPack { location, .. }
-        | Error::LimitExceeded { location, .. }
-        | Error::Script { location, .. }
-        | Error::Import { location, .. } => Some(location),
-        _ => None,
-    }
+    code.replace('.', "_").to_ascii_uppercase()
 }
 
 fn set(target: &JsValue, key: &str, value: impl Into<JsValue>) {
@@ -50,8 +31,9 @@ fn new_error(message: &str, code: &str) -> JsValue {
 
 /// A core error as a JavaScript `Error`.
 pub(crate) fn to_js_error(error: &Error) -> JsValue {
-    let js = new_error(&error.to_string(), code(error));
-    if let Some(location) = location(error) {
+    let js = new_error(&error.to_string(), &code(error));
+    set(&js, "coreCode", error.code());
+    if let Some(location) = error.location() {
         set(&js, "file", location.file.as_str());
         if let Some(line) = location.line {
             set(&js, "line", line as f64);
@@ -62,7 +44,7 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
     }
     match error {
         Error::LimitExceeded { limit, context, .. } => {
-            set(&js, "limit", limit.name());
+            set(&js, "limit", limit.code());
             set(&js, "context", context.as_str());
         }
         Error::Script { context, .. } => set(&js, "context", context.as_str()),

@@ -9,12 +9,20 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use chamdiem::{InputFormat, Period, RecordInput, Records, Scorer};
+use chamdiem::{InputFormat, Limits, PackLoader, Period, RecordInput, Records, Scorer};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 mod describe;
 mod errors;
+
+// Counts the bytes a script builds, so the memory limit (`max_memory_bytes`)
+// holds in WebAssembly as in the CLI: without it, a map growing key by key
+// would run until the browser's memory is exhausted.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
+    chamdiem::CountingAllocator::new(std::alloc::System);
 
 use errors::{argument_error, to_js_error};
 
@@ -121,31 +129,25 @@ impl Pack {
 
 #[wasm_bindgen]
 impl Pack {
-    /// A pack from source texts held in memory: `sources` maps file names to
-    /// their text, `entry` names the pack file. It may `extends` a built-in
-    /// pack. Nothing is fetched.
+    /// A pack from source texts held in memory: `sources` maps file names
+    /// (`"pack.rhai"`, `"lib/helpers.rhai"`, `"examples.jsonl"`) to their
+    /// text, `entry` names the pack file. It may `extends` a built-in pack
+    /// and import its own files; nothing is fetched. `limits` overrides some
+    /// of the default limits (`{max_time_ms: 200}`).
     #[wasm_bindgen(js_name = fromSources)]
     pub fn from_sources(
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] sources: JsValue,
         entry: &str,
+        #[wasm_bindgen(unchecked_param_type = "Partial<Limits>")] limits: Option<Object>,
     ) -> Result<Pack, JsValue> {
         let files = source_map(&sources)?;
-        let Some(text) = files.get(entry) else {
-            return Err(argument_error(
-                format!("không có tệp '{entry}' trong các nguồn đã cho"),
-                Some(entry),
-            ));
+        let limits = match limits {
+            Some(object) => to_limits(&object)?,
+            None => Limits::default(),
         };
-        // TODO(h-api): `PackLoader::load_sources(files, entry)` resolves the
-        // pack's own imports and its examples.jsonl; until it lands only the
-        // entry file is read, and other files are refused rather than ignored.
-        if let Some(other) = files.keys().find(|name| *name != entry) {
-            return Err(argument_error(
-                format!("chưa hỗ trợ nhiều tệp nguồn ('{other}'): chỉ tệp '{entry}' được đọc"),
-                Some(other),
-            ));
-        }
-        chamdiem::Pack::from_source(entry, text)
+        PackLoader::new()
+            .with_limits(limits)
+            .load_sources(files, entry)
             .map(Pack::new)
             .map_err(|e| to_js_error(&e))
     }
@@ -272,10 +274,12 @@ impl Pack {
         to_js(&describe::schema(&self.pack))
     }
 
-    /// Criteria, maxima, bands, gates, calendar, dates in force, fingerprint.
+    /// The pack's description (as `chamdiem check --json`): fields,
+    /// criteria, maxima, bands with their conditions, gates, calendar, dates
+    /// in force, limits, fingerprint.
     #[wasm_bindgen(unchecked_return_type = "PackInfo")]
     pub fn info(&self) -> JsValue {
-        to_js(&describe::info(&self.pack))
+        to_js(&self.pack.describe())
     }
 
     /// Runs the pack's own examples (`examples.jsonl`) and returns those that
@@ -367,6 +371,44 @@ fn source_map(sources: &JsValue) -> Result<BTreeMap<String, String>, JsValue> {
         files.insert(name, text);
     }
     Ok(files)
+}
+
+/// The default limits with the settings `object` names changed.
+fn to_limits(object: &Object) -> Result<Limits, JsValue> {
+    let mut limits = Limits::default();
+    for entry in Object::entries(object).iter() {
+        let pair = Array::from(&entry);
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1).as_f64().filter(|v| *v >= 0.0 && v.fract() == 0.0);
+        let Some(value) = value else {
+            return Err(argument_error(
+                format!("giới hạn '{name}' phải là một số nguyên không âm"),
+                Some(&name),
+            ));
+        };
+        match name.as_str() {
+            "max_operations" => limits.max_operations = value as u64,
+            "max_load_operations" => limits.max_load_operations = value as u64,
+            "max_call_levels" => limits.max_call_levels = value as usize,
+            "max_expr_depth" => limits.max_expr_depth = value as usize,
+            "max_string_size" => limits.max_string_size = value as usize,
+            "max_array_size" => limits.max_array_size = value as usize,
+            "max_map_size" => limits.max_map_size = value as usize,
+            "max_modules" => limits.max_modules = value as usize,
+            "max_variables" => limits.max_variables = value as usize,
+            "max_source_size" => limits.max_source_size = value as usize,
+            "max_extends_depth" => limits.max_extends_depth = value as usize,
+            "max_time_ms" => limits.max_time_ms = value as u64,
+            "max_memory_bytes" => limits.max_memory_bytes = value as u64,
+            _ => {
+                return Err(argument_error(
+                    format!("không có giới hạn '{name}'"),
+                    Some(&name),
+                ))
+            }
+        }
+    }
+    Ok(limits)
 }
 
 /// A file being scored: `step(n)` scores up to `n` more records.

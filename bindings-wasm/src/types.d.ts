@@ -71,12 +71,6 @@ export interface PackSchema {
   fields: FieldSpec[];
 }
 
-/** Days in force (`YYYY-MM-DD`), null for open-ended. */
-export interface InForce {
-  from: string | null;
-  until: string | null;
-}
-
 /** Where in a pack's sources something is declared. */
 export interface SourceLocation {
   file: string;
@@ -98,8 +92,6 @@ export interface CriterionInfo {
   /** The most points it can give. */
   points: number;
   location: SourceLocation;
-  /** The record fields its rule reads (null: cannot be known). */
-  reads: string[] | null;
 }
 
 export interface BandInfo {
@@ -108,6 +100,10 @@ export interface BandInfo {
   label: string;
   /** The lowest total that reaches it. */
   min: number;
+  /** Whether the band has a further condition besides `min`. */
+  has_condition: boolean;
+  /** That condition, in words, when the pack gives them. */
+  condition: string | null;
 }
 
 export interface GateInfo {
@@ -116,7 +112,6 @@ export interface GateInfo {
   /** The best class code a record may have when the gate fires. */
   cap: string;
   location: SourceLocation;
-  reads: string[] | null;
 }
 
 export interface DeadlineInfo {
@@ -127,24 +122,49 @@ export interface DeadlineInfo {
   to: string;
 }
 
-/** `pack.info()`. */
+/** The limits a pack's scripts run under (see `Pack.fromSources`). */
+export interface Limits {
+  max_operations: number;
+  max_load_operations: number;
+  max_call_levels: number;
+  max_expr_depth: number;
+  max_string_size: number;
+  max_array_size: number;
+  max_map_size: number;
+  max_modules: number;
+  max_variables: number;
+  max_source_size: number;
+  max_extends_depth: number;
+  /** Time one evaluation may take (wall time in WebAssembly). */
+  max_time_ms: number;
+  max_memory_bytes: number;
+}
+
+/** `pack.info()`: the core's pack description, as `chamdiem check --json` prints it. */
 export interface PackInfo {
   id: string;
   title: string;
   version: string;
   description: string | null;
-  fingerprint: string;
-  in_force: InForce;
-  max_points: number;
   /** Ids of the packs it extends, nearest first. */
   extends: string[];
   sources: string[];
+  fingerprint: string;
+  /** `YYYY-MM-DD`, null for open-ended. */
+  in_force_from: string | null;
+  in_force_until: string | null;
+  max_points: number;
+  fields: FieldSpec[];
   groups: GroupInfo[];
   criteria: CriterionInfo[];
   /** Best first. */
   bands: BandInfo[];
   gates: GateInfo[];
+  has_applicability: boolean;
   calendar: DeadlineInfo[];
+  /** The examples file, if the pack has one. */
+  examples: string | null;
+  limits: Limits;
 }
 
 /** One line of `packs()`. */
@@ -153,7 +173,9 @@ export interface PackSummary {
   title: string;
   version: string;
   description: string | null;
-  in_force: InForce;
+  extends: string[];
+  in_force_from: string | null;
+  in_force_until: string | null;
   fingerprint: string;
 }
 
@@ -169,32 +191,40 @@ export interface ExampleFailure {
 /** Formats `pack.scoreFile` reads. */
 export type InputFormatName = "csv" | "jsonl" | "json";
 
-/** Codes of the errors the package throws. */
+/**
+ * Codes of the errors the package throws: the core's stable code in capitals
+ * (`pack.syntax` → `PACK_SYNTAX`), `LIMIT_EXCEEDED` for every limit, and
+ * `INVALID_ARGUMENT` for a bad argument from JavaScript.
+ */
 export type ErrorCode =
   | "PACK_SYNTAX"
-  | "PACK_INVALID"
-  | "LIMIT_EXCEEDED"
-  | "PACK_SCRIPT"
+  | "PACK_INVALID" | "PACK_UNKNOWN_KEY" | "PACK_MISSING_KEY" | "PACK_DUPLICATE_ID"
+  | "PACK_UNKNOWN_ID" | "PACK_UNDECLARED_FIELD" | "PACK_CYCLE" | "PACK_POINTS" | "PACK_BANDS"
+  | "PACK_RESERVED_NAME"
+  | "PACK_RUNTIME"
+  | "RULE_RUNTIME"
   | "PACK_IMPORT"
   | "PACK_NOT_FOUND"
   | "PACK_NOT_IN_FORCE"
   | "PERIOD_INVALID"
-  | "INPUT_INVALID"
+  | "INPUT_UNREADABLE"
   | "IO"
-  | "INVALID_ARGUMENT"
-  | "ERROR";
+  | "LIMIT_EXCEEDED"
+  | "INVALID_ARGUMENT";
 
 /** Every error thrown by the package is an `Error` with these properties. */
 export interface ChamdiemError extends Error {
   name: "ChamdiemError";
   code: ErrorCode;
+  /** The core's own code (`"limit.operations"`, `"pack.syntax"`); absent for `INVALID_ARGUMENT`. */
+  coreCode?: string;
   /** The pack file, for errors in a pack. */
   file?: string;
   line?: number;
   column?: number;
   /** The argument or record field at fault (`"period"`). */
   field?: string;
-  /** For `LIMIT_EXCEEDED`: the setting (`"max_operations"`). */
+  /** For `LIMIT_EXCEEDED`: which limit (`"limit.operations"`, `"limit.time"`). */
   limit?: string;
   /** What was running (`"criterion 2.1"`, `"loading"`). */
   context?: string;

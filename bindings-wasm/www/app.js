@@ -242,7 +242,10 @@ function onWorkerMessage(data) {
   $('file-stop').hidden = true;
   $('file-progress').hidden = true;
   if (data.type === 'done') pending.onDone(data);
-  else pending.onError(data.error);
+  else {
+    if (data.error.fatal) startWorker();
+    pending.onError(data.error);
+  }
 }
 
 function classCounts(results) {

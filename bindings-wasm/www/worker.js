@@ -8,7 +8,10 @@ const STEP = 500;
 let file = null; // {bytes, format}: the last file, kept for tuning
 
 function errorInfo(e) {
-  return { message: e.message, code: e.code ?? 'ERROR', file: e.file, line: e.line, column: e.column };
+  // Not the package's error (a stack overflow, a trap): the module may be
+  // left in a bad state, so the page replaces this worker.
+  const fatal = e.name !== 'ChamdiemError';
+  return { message: e.message, code: e.code ?? e.name, file: e.file, line: e.line, column: e.column, fatal };
 }
 
 /** The part of a result the page shows (whole results are in the CSV). */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPack, Pack } from '../../pkg/index.js';
@@ -33,29 +33,44 @@ function throwsCoded(fn, expected) {
 test('a syntax error names the code, file and line', () => {
   const source = 'extends("vn.enterprise");\npack(#{ id: "x", title: "x", version: "1" });\nlet = ;\n';
   const e = throwsCoded(() => Pack.fromSources({ 'goc.rhai': source }, 'goc.rhai'),
-    { code: 'PACK_SYNTAX', file: 'goc.rhai', line: 3 });
+    { code: 'PACK_SYNTAX', coreCode: 'pack.syntax', file: 'goc.rhai', line: 3 });
   assert.match(e.message, /lỗi cú pháp/);
 });
 
-// Every hostile pack that is one file (the others need a folder on disk).
-const CODES = {
-  limit_exceeded: 'LIMIT_EXCEEDED', syntax: 'PACK_SYNTAX', invalid_pack: 'PACK_INVALID',
-  script: 'PACK_SCRIPT', import: 'PACK_IMPORT',
-};
+// Every hostile pack of tests/hostile, from memory: a file (with the other
+// files of the folder, for those that extend a sibling) or a folder's files.
+const jsCode = (core) => (core.startsWith('limit.') ? 'LIMIT_EXCEEDED' : core.replaceAll('.', '_').toUpperCase());
+const hostileDir = join(repo, 'tests', 'hostile');
+function filesOf(dir, prefix = '') {
+  const files = {};
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(files, filesOf(dir, name));
+    else if (/\.(rhai|jsonl)$/.test(name)) files[name] = readFileSync(join(dir, name), 'utf8');
+  }
+  return files;
+}
 const hostile = JSON.parse(readText('tests/hostile/expected.json'));
-for (const [file, want] of Object.entries(hostile)) {
-  if (file === '_' || !file.endsWith('.rhai')) continue;
-  const source = readText('tests/hostile', file);
-  if (/^\s*(extends\("[^"]*\.rhai|extends\("\.|import)/m.test(source)) continue; // needs its sibling files
-  test(`hostile pack ${file}: ${want.type} at ${want.phase}`, () => {
-    const expected = { code: CODES[want.type] };
-    if (want.line !== undefined && want.line !== null) Object.assign(expected, { file, line: want.line });
+for (const [name, want] of Object.entries(hostile)) {
+  if (name === '_') continue;
+  const isFile = name.endsWith('.rhai');
+  const [sources, entry] = isFile
+    ? [Object.fromEntries(readdirSync(hostileDir).filter((f) => f.endsWith('.rhai')).map((f) => [f, readText('tests/hostile', f)])), name]
+    : [filesOf(join(hostileDir, name)), 'pack.rhai'];
+  test(`hostile pack ${name}: ${want.code ?? want.type} at ${want.phase}`, () => {
+    const expected = want.code ? { code: jsCode(want.code), coreCode: want.code } : { code: 'LIMIT_EXCEEDED' };
+    if (want.code?.startsWith('limit.')) expected.limit = want.code;
+    if (want.line !== undefined && want.line !== null) expected.line = want.line;
+    const check = (e) => {
+      if (want.file) assert.ok(e.file.endsWith(want.file.slice(name.length + 1)), `file ${e.file}, not …${want.file}`);
+    };
+    const load = () => Pack.fromSources(sources, entry, want.limits);
     if (want.phase === 'load') {
-      throwsCoded(() => Pack.fromSources({ [file]: source }, file), expected);
+      check(throwsCoded(load, expected));
       return;
     }
-    const pack = Pack.fromSources({ [file]: source }, file);
-    throwsCoded(() => pack.score(goodRecord, '2024'), expected);
+    const pack = load();
+    check(throwsCoded(() => pack.score(goodRecord, '2024'), expected));
     // A batch never stops: each record gets its error result, as in the CLI.
     const many = pack.scoreMany([goodRecord, goodRecord], '2024');
     assert.equal(many.length, 2);
@@ -68,10 +83,29 @@ for (const [file, want] of Object.entries(hostile)) {
   });
 }
 
+test('a pack from memory imports its own files and runs its own examples', () => {
+  const sources = filesOf(join(repo, 'rules', 'tay-ninh.duong-minh-chau.enterprise'));
+  const own = Pack.fromSources(sources, 'pack.rhai');
+  const builtIn = loadPack('tay-ninh.duong-minh-chau.enterprise');
+  assert.equal(own.fingerprint, builtIn.fingerprint);
+  assert.deepStrictEqual(own.test(), []);
+  assert.equal(own.exampleCount(), builtIn.exampleCount());
+  // A wrong expectation is reported with its line.
+  const lines = sources['examples.jsonl'].split('\n');
+  const i = lines.findIndex((l) => l.includes('"total"'));
+  const example = JSON.parse(lines[i]);
+  example.expect.total += 1;
+  lines[i] = JSON.stringify(example);
+  const failures = Pack.fromSources({ ...sources, 'examples.jsonl': lines.join('\n') }, 'pack.rhai').test();
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0].line, i + 1);
+  assert.match(failures[0].failures[0], /^total: cần/);
+});
+
 test('an endless loop in a rule throws LIMIT_EXCEEDED with the limit named', () => {
   const file = 'loop-in-rule.rhai';
   const pack = Pack.fromSources({ [file]: readText('tests/hostile', file) }, file);
-  const e = throwsCoded(() => pack.score(goodRecord, '2024'), { code: 'LIMIT_EXCEEDED', limit: 'max_operations' });
+  const e = throwsCoded(() => pack.score(goodRecord, '2024'), { code: 'LIMIT_EXCEEDED', limit: 'limit.operations', coreCode: 'limit.operations' });
   assert.match(e.context, /1\.1/);
 });
 
@@ -83,7 +117,8 @@ test('bad arguments and periods have their own codes', () => {
   throwsCoded(() => loadPack('khong-co'), { code: 'PACK_NOT_FOUND' });
   throwsCoded(() => loadPack('/etc'), { code: 'PACK_NOT_FOUND' });
   throwsCoded(() => Pack.fromSources({ 'a.rhai': 1 }, 'a.rhai'), { code: 'INVALID_ARGUMENT', field: 'a.rhai' });
-  throwsCoded(() => Pack.fromSources({}, 'a.rhai'), { code: 'INVALID_ARGUMENT' });
+  throwsCoded(() => Pack.fromSources({}, 'a.rhai'), { code: 'PACK_NOT_FOUND' });
+  throwsCoded(() => Pack.fromSources({ 'a.rhai': 'x' }, 'a.rhai', { max_time: 5 }), { code: 'INVALID_ARGUMENT', field: 'max_time' });
   throwsCoded(() => pack.scoreFile(new Uint8Array(), 'xlsx', '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
 });
 
@@ -126,7 +161,9 @@ test('info() gives criteria, bands, gates and the fingerprint the CLI shows', ()
   assert.ok(info.gates.length > 0 && info.gates.every((g) => info.bands.some((b) => b.code === g.cap)));
   const check = cli(['check', 'tay-ninh.enterprise']).stdout;
   assert.ok(check.includes(info.fingerprint), 'the CLI shows the same fingerprint');
-  assert.equal(info.in_force.from, '2024-01-01');
+  assert.equal(info.in_force_from, '2024-01-01');
+  // The same description as `chamdiem check --json`.
+  assert.deepStrictEqual(info, JSON.parse(cli(['check', '--json', 'tay-ninh.enterprise']).stdout));
 });
 
 test('fromSources: a pack extending a built-in one is the built-in pack when its text is the same', () => {

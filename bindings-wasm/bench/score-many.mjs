@@ -119,7 +119,10 @@ for (let run = 0; run < 2; run += 1) {
   jreMs = Math.min(jreMs, performance.now() - start);
 }
 const wasmScored = wasm.value.filter((r) => r.status === 'scored');
-const disagree = jre.filter((r, i) => r.class !== wasmScored[i].class || Math.abs(r.total - wasmScored[i].total) > 0.005).length;
+const differs = (r, i) => r.class !== wasmScored[i].class || Math.abs(r.total - wasmScored[i].total) > 0.005;
+const disagree = jre.filter(differs).length;
+const first = jre.findIndex(differs);
+if (first >= 0) console.log('first disagreement:', JSON.stringify({ jre: jre[first], chamdiem: wasmScored[first] }));
 
 const perSec = (n, ms) => Math.round((n / ms) * 1000).toLocaleString('en');
 console.log(`records: ${records.length} (${scored} scored by the pack; json-rules-engine gets those ${valid.length})`);

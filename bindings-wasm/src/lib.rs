@@ -379,7 +379,10 @@ fn to_limits(object: &Object) -> Result<Limits, JsValue> {
     for entry in Object::entries(object).iter() {
         let pair = Array::from(&entry);
         let name = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1).as_f64().filter(|v| *v >= 0.0 && v.fract() == 0.0);
+        let value = pair
+            .get(1)
+            .as_f64()
+            .filter(|v| *v >= 0.0 && v.fract() == 0.0);
         let Some(value) = value else {
             return Err(argument_error(
                 format!("giới hạn '{name}' phải là một số nguyên không âm"),

@@ -276,6 +276,7 @@ function showChart(results) {
 }
 
 function showFileResults(data) {
+  performance.measure('file-scored', 'file-start');
   state.base = data.results;
   state.csv = data.csv;
   $('file-summary').textContent = `Đã chấm ${data.results.length.toLocaleString('vi-VN')} bản ghi theo ${state.pack.id} (kỳ ${$('period').value}).`;
@@ -305,6 +306,7 @@ async function scoreFile(file) {
     return;
   }
   state.fileName = file.name;
+  performance.mark('file-start'); // for bench/page.mjs
   const bytes = await file.arrayBuffer();
   $('file-summary').textContent = 'Đang chấm…';
   runJob({ type: 'score', bytes, format, packId: state.pack.id, period: $('period').value }, 'file-summary',
@@ -445,6 +447,7 @@ try {
   $('pack').disabled = false;
   startWorker();
   selectPack($('pack').value);
+  performance.mark('first-score'); // the form has its first result (bench/page.mjs)
   setStatus('Sẵn sàng.');
   document.body.dataset.ready = 'true';
 } catch (e) {

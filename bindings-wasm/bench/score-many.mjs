@@ -47,7 +47,15 @@ const scored = wasm.value.filter((r) => r.status === 'scored').length;
 // start): applicability and validation are left out of its time.
 const START = '2024-01-01';
 const END = '2024-12-31';
-const inPeriod = (d) => typeof d === 'string' && d >= START && d <= END;
+// Dates as the pack reads them: YYYY-MM-DD or DD/MM/YYYY, one- or two-digit day and month.
+const pad = (n) => n.padStart(2, '0');
+function iso(d) {
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(d);
+  if (m) return `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(d);
+  return m ? `${m[3]}-${pad(m[2])}-${pad(m[1])}` : d;
+}
+const inPeriod = (d) => typeof d === 'string' && iso(d) >= START && iso(d) <= END;
 const ART38 = [[50, 3], [150, 4], [300, 9], [500, 14], [1000, 19], [Infinity, 24]];
 const art38 = (n) => ART38.find(([bound]) => n < bound)[1];
 

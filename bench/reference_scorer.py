@@ -12,7 +12,8 @@ Usage:
     python3 bench/reference_scorer.py --period 2024-01-01..2024-06-30 < in.jsonl
 
 One JSON line is written per input record, in input order, with the keys
-`id`, `status`, `total`, `class`, `class_label`, `groups`, `criteria`, `gates`
+`id`, the identifying fields `name`, `province` and `unit` (as given, null
+when absent), `period` (`2024` for a whole year, else `start..end`), `status`, `total`, `class`, `class_label`, `groups`, `criteria`, `gates`
 and `errors`. Blank (whitespace-only) input lines are not records and are
 skipped; any other line that is not valid JSON gives a status "error" line.
 
@@ -388,6 +389,11 @@ def score_record(rec, start, end):
 
     rid = result_id(rec)
 
+    # A key given twice is ambiguous: neither value is trusted.
+    if getattr(rec, "repeated", ()):
+        return empty_result(rid, "error", [{
+            "field": None, "message": "repeated keys: %s" % ", ".join(rec.repeated)}])
+
     if is_not_applicable(rec):
         return empty_result(rid, "not_applicable")
 
@@ -429,6 +435,41 @@ def score_record(rec, start, end):
     }
 
 
+# The identifying fields the pack carries into every result, in its order.
+CARRIED = ("name", "province", "unit")
+
+
+def period_label(start, end):
+    """`2024` for a whole calendar year, else `2024-01-01..2024-06-30`."""
+    if start.year == end.year and (start.month, start.day) == (1, 1) \
+            and (end.month, end.day) == (12, 31):
+        return str(start.year)
+    return "%s..%s" % (start.isoformat(), end.isoformat())
+
+
+def identified(result, rec, start, end):
+    """The result with the carried fields and the period right after `id`."""
+    out = {"id": result["id"]}
+    for key in CARRIED:
+        out[key] = rec.get(key) if isinstance(rec, dict) else None
+    out["period"] = period_label(start, end)
+    out.update((k, v) for k, v in result.items() if k != "id")
+    return out
+
+
+class Record(dict):
+    """A JSON object, with the keys it gave more than once (`repeated`)."""
+    repeated = ()
+
+
+def _object(pairs):
+    rec = Record(pairs)
+    if len(rec) != len(pairs):
+        seen = set()
+        rec.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]
+    return rec
+
+
 def _reject_constant(name):
     raise ValueError("not valid JSON: %s" % name)
 
@@ -436,11 +477,11 @@ def _reject_constant(name):
 def score_line(line, start, end):
     """Score one input line (str). Returns a result dict."""
     try:
-        rec = json.loads(line, parse_constant=_reject_constant)
+        rec = json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_object)
     except ValueError as e:  # json.JSONDecodeError is a ValueError
-        return empty_result(None, "error", [{
-            "field": None, "message": "line is not valid JSON: %s" % e}])
-    return score_record(rec, start, end)
+        return identified(empty_result(None, "error", [{
+            "field": None, "message": "line is not valid JSON: %s" % e}]), None, start, end)
+    return identified(score_record(rec, start, end), rec, start, end)
 
 
 def iter_lines(stream):
@@ -478,8 +519,8 @@ def main(argv=None):
     write = out.write
     for text in iter_lines(sys.stdin.buffer):
         if text is None:
-            result = empty_result(None, "error", [{
-                "field": None, "message": "line is not valid UTF-8"}])
+            result = identified(empty_result(None, "error", [{
+                "field": None, "message": "line is not valid UTF-8"}]), None, start, end)
         else:
             result = score_line(text, start, end)
         write(json.dumps(result, ensure_ascii=False))

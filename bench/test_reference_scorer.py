@@ -455,8 +455,25 @@ class CommandLine(unittest.TestCase):
                          ["scored", "error", "not_applicable", "scored"])
         self.assertEqual([r["id"] for r in results], ["a", None, "b", "c"])
         self.assertIn('"class_label": "Trung bình"', out)  # ensure_ascii=False
-        self.assertEqual(set(results[0]), {"id", "status", "total", "class", "class_label",
-                                           "groups", "criteria", "gates", "errors"})
+        self.assertEqual(list(results[0]), ["id", "name", "province", "unit", "period",
+                                            "status", "total", "class", "class_label",
+                                            "groups", "criteria", "gates", "errors"])
+        self.assertEqual([r["period"] for r in results], ["2024"] * 4)
+        self.assertEqual([r["unit"] for r in results],
+                         ["Liên đoàn Lao động huyện Dương Minh Châu", None, None,
+                          "Liên đoàn Lao động huyện Dương Minh Châu"])
+
+    def test_a_key_given_twice_makes_the_record_an_error(self):
+        line = json.dumps(full_record(id="d"))[:-1] + ', "strikes": 3}'
+        r = R.score_line(line, *Y2024)
+        self.assertEqual((r["id"], r["status"]), ("d", "error"))
+        self.assertIn("strikes", r["errors"][0]["message"])
+        self.assertEqual(R.score_line(json.dumps(full_record(id="d")), *Y2024)["status"], "scored")
+
+    def test_a_period_that_is_not_a_year_is_written_as_a_range(self):
+        self.assertEqual(R.period_label(*R.parse_period("2024-01-01..2024-12-31")), "2024")
+        self.assertEqual(R.period_label(*R.parse_period("2024-07-01..2024-12-31")),
+                         "2024-07-01..2024-12-31")
 
     def test_bad_period_exits_non_zero(self):
         p = subprocess.run(

@@ -25,6 +25,9 @@ cargo build -p chamdiem --target wasm32-unknown-unknown
 echo "== the Python reference scorer (the independent oracle of tests/cases)"
 python3 -m unittest discover -s bench -p 'test_*.py'
 
+echo "== Python: pip install ./bindings-python in a fresh virtual environment, pytest on it (API, same answers as the CLI, stubs, Dask, Spark, README, notebook)"
+bindings-python/test.sh
+
 echo "== JavaScript (WebAssembly): the npm package in Node and the page in headless Chromium"
 # wasm-bindgen-cli must be exactly the wasm-bindgen of Cargo.lock.
 wasm_bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')

@@ -1,15 +1,21 @@
 //! The `chamdiem` command: score files, list, check and test rule packs.
 //!
 //! Thin by design: reading, scoring and formatting live in the `chamdiem`
-//! crate; this file parses arguments and moves bytes.
+//! crate; this file parses arguments, guards the files and moves bytes.
 
+use std::collections::HashSet;
 use std::fs::File;
+use std::hash::{Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc;
 
-use chamdiem::{Batch, Error, InputFormat, Pack, PackDescription, Period};
-use clap::{Parser, Subcommand, ValueEnum};
+use chamdiem::{
+    describe_io_error, escape_controls, field_with_label, Batch, CsvStyle, Error, InputFormat,
+    Pack, PackDescription, Period, Position, ScoreResult, Status, Summary, SummaryEntry,
+};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
@@ -19,68 +25,141 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 static ALLOCATOR: chamdiem::CountingAllocator<mimalloc::MiMalloc> =
     chamdiem::CountingAllocator::new(mimalloc::MiMalloc);
 
+/// Clap's help, with Vietnamese headings.
+const HELP_TEMPLATE: &str = "{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}";
+
+const EXIT_CODES: &str = "Mã thoát / exit status:\n  \
+    0  mọi bản ghi đều chấm được hoặc không thuộc đối tượng\n  \
+    1  chạy xong nhưng có bản ghi lỗi (xem tổng kết ở cuối)\n  \
+    2  không đọc được dữ liệu vào, bộ quy tắc, hoặc lệnh gọi sai";
+
+const PERIOD_MISSING: &str = "thiếu --period: hãy cho biết kỳ đánh giá mà dữ liệu nói về, \
+    ví dụ: chamdiem score du-lieu.csv --period 2024 \
+    (hoặc một khoảng ngày: --period 2024-01-01..2024-06-30)";
+
 #[derive(Parser)]
 #[command(
     name = "chamdiem",
     version,
     about = "Chấm điểm, xếp loại thực hiện dân chủ ở cơ sở tại nơi làm việc",
     long_about = "Chấm điểm, xếp loại thực hiện dân chủ ở cơ sở tại nơi làm việc theo bộ quy tắc viết bằng Rhai.\n\
-                  Scores and classifies workplace democracy with rule packs written in Rhai."
+                  Scores and classifies workplace democracy with rule packs written in Rhai.",
+    help_template = HELP_TEMPLATE,
+    override_usage = "chamdiem LỆNH [THAM SỐ]",
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    help: HelpFlag,
+    /// In số phiên bản.
+    #[arg(short = 'V', long, action = ArgAction::Version, help_heading = "Tùy chọn")]
+    version: Option<bool>,
+}
+
+#[derive(clap::Args)]
+struct HelpFlag {
+    /// In hướng dẫn này.
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, help_heading = "Tùy chọn")]
+    help: Option<bool>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Chấm điểm một tệp (.jsonl, .json, .csv) hoặc JSON Lines từ đầu vào chuẩn.
+    /// Chấm điểm một tệp (.jsonl, .json, .csv) hoặc dữ liệu từ đầu vào chuẩn.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        disable_help_flag = true,
+        override_usage = "chamdiem score [TỆP] --period KỲ [--pack BỘ] [--format jsonl|csv|csv-vn|table] [-o TỆP]",
+        after_help = EXIT_CODES
+    )]
     Score(ScoreArgs),
     /// Liệt kê các bộ quy tắc có sẵn.
-    Packs,
+    #[command(help_template = HELP_TEMPLATE, disable_help_flag = true, override_usage = "chamdiem packs")]
+    Packs {
+        #[command(flatten)]
+        help: HelpFlag,
+    },
     /// Kiểm tra một bộ quy tắc: cú pháp, trường, tổng điểm, mức xếp loại.
+    #[command(help_template = HELP_TEMPLATE, disable_help_flag = true, override_usage = "chamdiem check [--json] BỘ")]
     Check {
         /// Mã bộ quy tắc có sẵn, hoặc đường dẫn tới thư mục / tệp .rhai.
+        #[arg(value_name = "BỘ", help_heading = "Tham số")]
         pack: String,
         /// In mô tả bộ quy tắc dưới dạng JSON (lỗi: đối tượng JSON có "code").
-        #[arg(long)]
+        #[arg(long, help_heading = "Tùy chọn")]
         json: bool,
+        #[command(flatten)]
+        help: HelpFlag,
     },
     /// Chạy các ví dụ (examples.jsonl) của một bộ quy tắc.
+    #[command(help_template = HELP_TEMPLATE, disable_help_flag = true, override_usage = "chamdiem test BỘ")]
     Test {
         /// Mã bộ quy tắc có sẵn, hoặc đường dẫn tới thư mục / tệp .rhai.
+        #[arg(value_name = "BỘ", help_heading = "Tham số")]
         pack: String,
+        #[command(flatten)]
+        help: HelpFlag,
     },
 }
 
 #[derive(clap::Args)]
+#[command(next_help_heading = "Tùy chọn")]
 struct ScoreArgs {
-    /// Tệp dữ liệu vào; bỏ trống hoặc "-" để đọc JSON Lines từ đầu vào chuẩn.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
+    #[arg(value_name = "TỆP", help_heading = "Tham số")]
     input: Option<PathBuf>,
-    /// Bộ quy tắc: mã có sẵn hoặc đường dẫn.
-    #[arg(long, default_value = "vn.enterprise")]
-    pack: String,
-    /// Kỳ đánh giá: một năm (2024) hoặc khoảng ngày (2024-01-01..2024-12-31). Mặc định: năm hiện tại.
-    #[arg(long)]
+    /// Kỳ đánh giá (bắt buộc): một năm (2024) hoặc khoảng ngày (2024-01-01..2024-06-30).
+    #[arg(long, value_name = "KỲ")]
     period: Option<String>,
-    /// Định dạng kết quả.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
-    format: OutputFormat,
-    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp.
-    #[arg(long, value_enum)]
+    /// Bộ quy tắc: mã có sẵn (mặc định vn.enterprise) hoặc đường dẫn.
+    #[arg(
+        long,
+        value_name = "BỘ",
+        default_value = "vn.enterprise",
+        hide_default_value = true
+    )]
+    pack: String,
+    /// Định dạng kết quả: jsonl (mặc định), csv (cho chương trình), csv-vn (cho Excel tiếng Việt: dấu ;, dấu phẩy thập phân), table (bảng để đọc). Mặc định theo đuôi tệp của -o.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ĐỊNH_DẠNG",
+        hide_possible_values = true
+    )]
+    format: Option<OutputFormat>,
+    /// Viết tắt của --format csv-vn.
+    #[arg(long, conflicts_with = "format")]
+    excel: bool,
+    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json hoặc csv.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ĐỊNH_DẠNG",
+        hide_possible_values = true
+    )]
     input_format: Option<InputKind>,
-    /// Ghi kết quả vào tệp thay vì đầu ra chuẩn.
-    #[arg(long, short)]
+    /// Ghi kết quả vào tệp (ghi xong mới thay tệp cũ); đuôi .jsonl, .csv hoặc .txt chọn định dạng.
+    #[arg(long, short, value_name = "TỆP")]
     output: Option<PathBuf>,
-    /// Ghi BOM UTF-8 ở đầu tệp CSV, để Excel hiện đúng tiếng Việt.
+    /// Ghi BOM UTF-8 ở đầu tệp CSV (csv-vn luôn có BOM).
     #[arg(long)]
     bom: bool,
+    #[command(flatten)]
+    help: HelpFlag,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     Jsonl,
     Csv,
+    CsvVn,
     Table,
 }
 
@@ -91,81 +170,511 @@ enum InputKind {
     Csv,
 }
 
-/// A failure that ends the command: one line on standard error.
-struct Fatal(String);
+/// A failure that ends the command: one line on standard error, and the
+/// exit status.
+struct Fatal {
+    message: String,
+    code: u8,
+}
+
+impl Fatal {
+    /// The input, the pack or the command line is unusable: status 2.
+    fn new(message: impl Into<String>) -> Self {
+        Fatal {
+            message: message.into(),
+            code: 2,
+        }
+    }
+
+    /// The results could not be written (a full disk, a closed pipe).
+    fn write(to: &str, error: &io::Error) -> Self {
+        Fatal {
+            message: format!(
+                "không ghi được kết quả vào {to}: {}",
+                describe_io_error(error)
+            ),
+            code: if error.kind() == io::ErrorKind::BrokenPipe {
+                141
+            } else {
+                2
+            },
+        }
+    }
+}
 
 impl From<Error> for Fatal {
     fn from(error: Error) -> Self {
-        Fatal(error.to_string())
+        match error {
+            Error::Io { path, message }
+                if message.contains("Broken pipe")
+                    || message == describe_io_error(&io::ErrorKind::BrokenPipe.into()) =>
+            {
+                Fatal {
+                    message: format!(
+                        "không ghi được kết quả vào {path}: chương trình nhận kết quả đã đóng đường ống"
+                    ),
+                    code: 141,
+                }
+            }
+            other => Fatal::new(other.to_string()),
+        }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let outcome = match cli.command {
-        Command::Score(args) => score(args).map(|()| ExitCode::SUCCESS),
-        Command::Packs => packs().map(|()| ExitCode::SUCCESS),
-        Command::Check { pack, json } => check(&pack, json),
-        Command::Test { pack } => test(&pack),
+        Command::Score(args) => score(args),
+        Command::Packs { .. } => packs(),
+        Command::Check { pack, json, .. } => check(&pack, json),
+        Command::Test { pack, .. } => test(&pack),
     };
     match outcome {
         Ok(code) => code,
-        Err(Fatal(message)) if message.contains("Broken pipe") => ExitCode::from(141),
-        Err(Fatal(message)) => {
-            eprintln!("chamdiem: {message}");
-            ExitCode::from(2)
+        Err(fatal) => {
+            eprintln!("chamdiem: {}", escape_controls(&fatal.message));
+            ExitCode::from(fatal.code)
         }
     }
 }
 
-fn current_year() -> i32 {
-    use chrono::Datelike;
-    chrono::Local::now().year()
+/// Clap's complaints about the command line, in Vietnamese.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let context = |kind| {
+        error
+            .get(kind)
+            .map(|v| escape_controls(&v.to_string()).into_owned())
+            .unwrap_or_default()
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let suggestion = [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand]
+        .into_iter()
+        .map(context)
+        .find(|s| !s.is_empty())
+        .map(|s| format!(" (có phải ý bạn là '{s}'?)"))
+        .unwrap_or_default();
+    let message = match error.kind() {
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("giá trị '{value}' không hợp lệ cho {arg}")
+            } else {
+                format!("giá trị '{value}' không hợp lệ cho {arg}; dùng một trong: {valid}")
+            }
+        }
+        ErrorKind::UnknownArgument => format!("không có tùy chọn '{arg}'{suggestion}"),
+        ErrorKind::InvalidSubcommand => format!(
+            "không có lệnh '{}'{suggestion}; các lệnh: score, packs, check, test",
+            context(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::MissingRequiredArgument => format!("thiếu {}", context(ContextKind::InvalidArg)),
+        ErrorKind::MissingSubcommand => "thiếu lệnh: score, packs, check hoặc test".to_string(),
+        ErrorKind::ArgumentConflict => format!(
+            "không dùng {arg} cùng với {}",
+            context(ContextKind::PriorArg)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("{arg} chỉ nhận một giá trị")
+        }
+        ErrorKind::InvalidUtf8 => "tham số không phải văn bản UTF-8".to_string(),
+        _ => format!("lệnh gọi không hợp lệ ({})", error.kind()),
+    };
+    eprintln!("chamdiem: {message} (xem: chamdiem --help)");
+    ExitCode::from(2)
 }
 
-fn score(args: ScoreArgs) -> Result<(), Fatal> {
-    let pack = Pack::load(&args.pack)?;
-    let period: Period = match &args.period {
-        Some(text) => text.parse()?,
-        None => Period::year(current_year())?,
+/// The format to write: `--format`, else the output file's extension, else
+/// JSON Lines.
+fn output_format(args: &ScoreArgs) -> Result<OutputFormat, Fatal> {
+    if args.excel {
+        return Ok(OutputFormat::CsvVn);
+    }
+    if let Some(format) = args.format {
+        return Ok(format);
+    }
+    let Some(path) = args.output.as_ref().filter(|p| !is_special(p)) else {
+        return Ok(OutputFormat::Jsonl);
     };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("jsonl" | "ndjson") => Ok(OutputFormat::Jsonl),
+        Some("csv") => Ok(OutputFormat::Csv),
+        Some("txt") => Ok(OutputFormat::Table),
+        Some(other) => Err(Fatal::new(format!(
+            "{}: không ghi được tệp đuôi .{other}; dùng .jsonl, .csv (hoặc --format csv-vn cho Excel), \
+             .txt (bảng), hoặc chọn --format",
+            path.display()
+        ))),
+        None => Err(Fatal::new(format!(
+            "{}: tệp kết quả không có đuôi; dùng .jsonl, .csv, .txt hoặc chọn --format",
+            path.display()
+        ))),
+    }
+}
+
+/// Whether `path` is an existing file that is not a regular file nor a
+/// folder (`/dev/null`, a named pipe): written to directly, never replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Whether two paths name the same existing file (same device and inode).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses an output that would destroy the input or a file of the pack.
+fn guard_output(output: &Path, input: Option<&Path>, pack: &Pack) -> Result<(), Fatal> {
+    if output.is_dir() {
+        return Err(Fatal::new(format!(
+            "{}: đây là một thư mục; -o cần tên một tệp",
+            output.display()
+        )));
+    }
+    if let Some(input) = input {
+        if same_file(output, input) {
+            return Err(Fatal::new(format!(
+                "-o {} chính là tệp dữ liệu vào: ghi vào đó sẽ xóa mất dữ liệu; hãy chọn tên khác, \
+                 ví dụ ket-qua.csv",
+                output.display()
+            )));
+        }
+    }
+    let pack_files = pack
+        .sources()
+        .iter()
+        .map(String::as_str)
+        .chain(pack.examples_source().map(|(file, _)| file));
+    for file in pack_files {
+        if same_file(output, Path::new(file)) {
+            return Err(Fatal::new(format!(
+                "-o {} là một tệp của bộ quy tắc {} ({file}): không ghi đè lên nó; hãy chọn tên khác",
+                output.display(),
+                pack.id()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where the results go: standard output, or a temporary file beside the
+/// target that replaces it only when the run succeeds.
+enum Destination {
+    Stdout,
+    /// A device or a named pipe, written in place.
+    Special(PathBuf),
+    File {
+        target: PathBuf,
+        temp: tempfile::TempPath,
+    },
+}
+
+impl Destination {
+    fn open(output: Option<&Path>) -> Result<(Self, Box<dyn Write>), Fatal> {
+        let Some(target) = output else {
+            return Ok((Destination::Stdout, Box::new(io::stdout().lock())));
+        };
+        if is_special(target) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .map_err(|e| {
+                    Fatal::new(format!("{}: {}", target.display(), describe_io_error(&e)))
+                })?;
+            return Ok((Destination::Special(target.to_path_buf()), Box::new(file)));
+        }
+        let folder = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // A new file gets the usual permissions (0666 less the umask), a
+        // replaced one keeps its own.
+        let permissions = std::fs::metadata(target)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = tempfile::Builder::new()
+            .prefix(".chamdiem-")
+            .suffix(".tmp")
+            .permissions(permissions)
+            .tempfile_in(&folder)
+            .map_err(|e| {
+                Fatal::new(format!(
+                    "không tạo được tệp kết quả trong thư mục {}: {}",
+                    folder.display(),
+                    describe_io_error(&e)
+                ))
+            })?;
+        let (file, temp) = temp.into_parts();
+        Ok((
+            Destination::File {
+                target: target.to_path_buf(),
+                temp,
+            },
+            Box::new(file),
+        ))
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Destination::Stdout => "đầu ra chuẩn".to_string(),
+            Destination::File { target, .. } | Destination::Special(target) => {
+                target.display().to_string()
+            }
+        }
+    }
+
+    /// Puts the finished results in place.
+    fn commit(self) -> Result<(), Fatal> {
+        if let Destination::File { target, temp } = self {
+            temp.persist(&target).map_err(|e| {
+                Fatal::new(format!(
+                    "không thay được {} bằng kết quả mới: {}",
+                    target.display(),
+                    describe_io_error(&e.error)
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What the summary needs of one result, taken on the worker that scored
+/// it, so the result itself is dropped there.
+struct Brief {
+    entry: SummaryEntry,
+    id: Option<String>,
+    /// For a record in error: its first problems, with the fields' labels.
+    problems: Option<String>,
+}
+
+impl Brief {
+    fn of(result: &ScoreResult, pack: &Pack) -> Self {
+        let problems = (result.status() == Status::Error).then(|| {
+            let mut problems: Vec<String> = result
+                .errors()
+                .iter()
+                .take(3)
+                .map(|e| match &e.field {
+                    Some(field) => format!(
+                        "{}: {}",
+                        field_with_label(pack, field),
+                        escape_controls(&e.message)
+                    ),
+                    None => escape_controls(&e.message).into_owned(),
+                })
+                .collect();
+            let more = result.errors().len().saturating_sub(3);
+            if more > 0 {
+                problems.push(format!("và {more} lỗi khác"));
+            }
+            problems.join("; ")
+        });
+        Brief {
+            entry: result.summary_entry(),
+            id: result.id().map(str::to_string),
+            problems,
+        }
+    }
+}
+
+/// What the run noticed, for the summary: counts, the first records in
+/// error with where they are, and repeated ids.
+struct Tally {
+    summary: Summary,
+    first_errors: Vec<String>,
+    ids: HashSet<u64>,
+    repeated_ids: Vec<String>,
+    repeated_count: usize,
+}
+
+impl Tally {
+    const SHOWN: usize = 10;
+
+    fn new(pack: &Pack, period: Period) -> Self {
+        Tally {
+            summary: Summary::new(pack, period),
+            first_errors: Vec::new(),
+            ids: HashSet::new(),
+            repeated_ids: Vec::new(),
+            repeated_count: 0,
+        }
+    }
+
+    fn add(&mut self, brief: Brief, position: Option<Position>) {
+        self.summary.add_entry(brief.entry);
+        let place = position.map_or_else(
+            || format!("bản ghi thứ {}", self.summary.records),
+            |p| p.to_string(),
+        );
+        if let Some(id) = &brief.id {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut hasher);
+            if !self.ids.insert(hasher.finish()) {
+                self.repeated_count += 1;
+                if self.repeated_ids.len() < 5 {
+                    self.repeated_ids
+                        .push(format!("{} ({place})", escape_controls(id)));
+                }
+            }
+        }
+        if let Some(problems) = brief.problems {
+            if self.first_errors.len() < Self::SHOWN {
+                let id = brief.id.as_deref().map_or("không có mã".to_string(), |id| {
+                    format!("mã {}", escape_controls(id))
+                });
+                self.first_errors
+                    .push(format!("  {place} · {id}: {problems}"));
+            }
+        }
+    }
+
+    /// The summary, then the first records in error.
+    fn report(&self) -> String {
+        let mut out = self.summary.to_text();
+        if !self.first_errors.is_empty() {
+            let shown = if self.summary.errors > self.first_errors.len() {
+                format!(
+                    "{} bản ghi lỗi đầu tiên (trên tổng {}):\n",
+                    self.first_errors.len(),
+                    self.summary.errors
+                )
+            } else {
+                "Bản ghi lỗi:\n".to_string()
+            };
+            out.push_str(&shown);
+            for line in &self.first_errors {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.repeated_count > 0 {
+            warnings.push(format!(
+                "{} bản ghi có mã trùng với một bản ghi trước đó: {}{}",
+                self.repeated_count,
+                self.repeated_ids.join(", "),
+                if self.repeated_count > self.repeated_ids.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        warnings.extend(self.summary.period_warning());
+        warnings
+    }
+}
+
+fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
+    let Some(period_text) = &args.period else {
+        return Err(Fatal::new(PERIOD_MISSING));
+    };
+    let period: Period = period_text.parse()?;
+    let format = output_format(&args)?;
+    let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
 
-    let from_stdin = args.input.as_ref().is_none_or(|p| p.as_os_str() == "-");
-    let format = match (args.input_format, &args.input) {
+    let input_path = args.input.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(output) = &args.output {
+        guard_output(output, input_path, &pack)?;
+    }
+    let mut reader: Box<dyn BufRead + Send> = match input_path {
+        Some(path) => Box::new(BufReader::with_capacity(
+            1 << 16,
+            File::open(path).map_err(|e| {
+                Fatal::new(format!("{}: {}", path.display(), describe_io_error(&e)))
+            })?,
+        )),
+        None => {
+            if io::stdin().is_terminal() {
+                eprintln!(
+                    "chamdiem: đang chờ dữ liệu gõ vào (JSON Lines, mỗi dòng một bản ghi; Ctrl-D để kết thúc). \
+                     Để chấm một tệp: chamdiem score TỆP --period {period}"
+                );
+            }
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
+        }
+    };
+    let input_format = match (args.input_format, input_path) {
         (Some(InputKind::Jsonl), _) => InputFormat::JsonLines,
         (Some(InputKind::Json), _) => InputFormat::JsonArray,
         (Some(InputKind::Csv), _) => InputFormat::Csv,
-        (None, _) if from_stdin => InputFormat::JsonLines,
         (None, Some(path)) => InputFormat::from_path(path).ok_or_else(|| {
-            Fatal(format!(
+            Fatal::new(format!(
                 "{}: không biết định dạng (dùng .jsonl, .json, .csv hoặc --input-format)",
                 path.display()
             ))
         })?,
-        (None, None) => InputFormat::JsonLines,
-    };
-    let reader: Box<dyn BufRead + Send> = match &args.input {
-        Some(path) if !from_stdin => Box::new(BufReader::with_capacity(
-            1 << 16,
-            File::open(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
-        )),
-        _ => Box::new(BufReader::new(io::stdin())),
+        (None, None) => {
+            let head = reader
+                .fill_buf()
+                .map_err(|e| Fatal::new(format!("đầu vào chuẩn: {}", describe_io_error(&e))))?;
+            match InputFormat::sniff(head) {
+                Some(InputFormat::Csv) => {
+                    eprintln!("chamdiem: đầu vào chuẩn là CSV (đoán từ dòng đầu; chọn khác bằng --input-format)");
+                    InputFormat::Csv
+                }
+                Some(other) => other,
+                None if head.iter().all(u8::is_ascii_whitespace) => InputFormat::JsonLines,
+                None => {
+                    return Err(Fatal::new(
+                        "không nhận ra định dạng của đầu vào chuẩn: \
+                         dùng --input-format jsonl, json hoặc csv",
+                    ))
+                }
+            }
+        }
     };
     let mut warnings = Vec::new();
-    let records = chamdiem::read_records(reader, format, &pack, &mut warnings)?;
+    let records = chamdiem::read_numbered_records(reader, input_format, &pack, &mut warnings)?;
     for warning in &warnings {
-        eprintln!("chamdiem: {warning}");
+        eprintln!("chamdiem: {}", escape_controls(warning));
     }
+    // Every record gets exactly one result, in order: its position travels
+    // beside it to the summary.
+    let (positions_in, positions) = mpsc::channel();
+    let records = records.map(move |record| {
+        record.map(|(position, input)| {
+            let _ = positions_in.send(position);
+            input
+        })
+    });
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let writer: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?)
-        }
-        None => Box::new(io::stdout().lock()),
-    };
+    let (destination, writer) = Destination::open(args.output.as_deref())?;
+    let destination_name = destination.name();
     let mut out = BufWriter::with_capacity(1 << 16, writer);
+    let write_error = |e: io::Error| Error::Io {
+        path: destination_name.clone(),
+        message: describe_io_error(&e),
+    };
 
     // A progress bar only where a person watches and it cannot mix with the results.
     let progress = if io::stderr().is_terminal() && !to_terminal {
@@ -177,47 +686,64 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
         ProgressStyle::with_template("{spinner} {human_pos} bản ghi · {elapsed}")
             .expect("valid template"),
     );
-
-    let write_error = |e: io::Error| Error::Io {
-        path: args
-            .output
-            .as_ref()
-            .map_or("stdout".into(), |p| p.display().to_string()),
-        message: e.to_string(),
+    let width = if to_terminal {
+        console::Term::stdout()
+            .size_checked()
+            .map(|(_, columns)| columns as usize)
+    } else {
+        None
     };
-    let result = match args.format {
+
+    let mut tally = Tally::new(&pack, period);
+    let mut note = |brief: Brief| {
+        progress.inc(1);
+        tally.add(brief, positions.try_recv().ok());
+    };
+    let brief = |result: &ScoreResult| Brief::of(result, &pack);
+    let streamed = match format {
         OutputFormat::Jsonl => batch.stream(
             records,
             |r| {
                 let mut line = r.to_json_line();
                 line.push('\n');
-                line
+                (line, brief(&r))
             },
-            |line| {
-                progress.inc(1);
+            |(line, brief)| {
+                note(brief);
                 out.write_all(line.as_bytes()).map_err(write_error)
             },
         ),
-        OutputFormat::Table => batch.stream(
-            records,
-            |r| r.to_table(&pack),
-            |text| {
-                progress.inc(1);
-                writeln!(out, "{text}").map_err(write_error)
-            },
-        ),
-        OutputFormat::Csv => {
-            if args.bom {
+        OutputFormat::Table => {
+            out.write_all(chamdiem::table_heading(&pack, period, width).as_bytes())
+                .map_err(write_error)?;
+            batch.stream(
+                records,
+                |r| (r.to_table_width(&pack, width), brief(&r)),
+                |(text, brief)| {
+                    note(brief);
+                    writeln!(out, "{text}").map_err(write_error)
+                },
+            )
+        }
+        OutputFormat::Csv | OutputFormat::CsvVn => {
+            let style = if format == OutputFormat::CsvVn {
+                CsvStyle::VietnameseExcel
+            } else {
+                CsvStyle::Machine
+            };
+            if args.bom || style.bom() {
                 out.write_all("\u{feff}".as_bytes()).map_err(write_error)?;
             }
-            let mut csv = csv::Writer::from_writer(&mut out);
-            csv.write_record(chamdiem::csv_header(&pack))
-                .map_err(|e| Fatal(e.to_string()))?;
+            let mut csv = csv::WriterBuilder::new()
+                .delimiter(style.delimiter())
+                .from_writer(&mut out);
+            csv.write_record(chamdiem::csv_header_in(&pack, style))
+                .map_err(|e| write_error(e.into()))?;
             let streamed = batch.stream(
                 records,
-                |r| r.to_csv_row(),
-                |row| {
-                    progress.inc(1);
+                |r| (r.to_csv_row_in(style), brief(&r)),
+                |(row, brief)| {
+                    note(brief);
                     csv.write_record(&row).map_err(|e| write_error(e.into()))
                 },
             );
@@ -228,18 +754,35 @@ fn score(args: ScoreArgs) -> Result<(), Fatal> {
     progress.finish_and_clear();
     let unknown = batch.unknown_fields();
     if !unknown.is_empty() {
+        let unknown: Vec<String> = unknown
+            .iter()
+            .map(|k| escape_controls(k).into_owned())
+            .collect();
         eprintln!(
             "chamdiem: các trường không có trong bộ quy tắc {} bị bỏ qua: {}",
             pack.id(),
             unknown.join(", ")
         );
     }
-    let count = result?;
-    out.flush().map_err(write_error)?;
-    if args.output.is_some() && io::stderr().is_terminal() {
-        eprintln!("Đã chấm {count} bản ghi theo {} (kỳ {period}).", pack.id());
+    streamed?;
+    for warning in tally.warnings() {
+        eprintln!("chamdiem: cảnh báo: {warning}");
     }
-    Ok(())
+    let report = tally.report();
+    if format == OutputFormat::Table {
+        out.write_all(report.as_bytes()).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)?;
+    drop(out);
+    if format != OutputFormat::Table || args.output.is_some() {
+        eprint!("{report}");
+    }
+    destination.commit()?;
+    Ok(if tally.summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn in_force(pack: &Pack) -> String {
@@ -250,16 +793,18 @@ fn in_force(pack: &Pack) -> String {
     format!("{} – {}", show(from), show(until))
 }
 
-/// Writes a report to standard output; a closed pipe (`| head`) ends quietly.
-fn emit(text: &str) {
+/// Writes a report to standard output, control characters shown escaped;
+/// a write error (a closed pipe, a full disk) is reported like `score`'s.
+fn emit(text: &str) -> Result<(), Fatal> {
+    let safe: Vec<String> = text
+        .split('\n')
+        .map(|line| escape_controls(line).into_owned())
+        .collect();
     let mut stdout = io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
+    stdout
+        .write_all(safe.join("\n").as_bytes())
         .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        std::process::exit(141);
-    }
+        .map_err(|e| Fatal::write("đầu ra chuẩn", &e))
 }
 
 /// `println!` into a report string.
@@ -270,7 +815,7 @@ macro_rules! say {
     }};
 }
 
-fn packs() -> Result<(), Fatal> {
+fn packs() -> Result<ExitCode, Fatal> {
     let mut out = String::new();
     for id in Pack::built_in_ids() {
         let pack = Pack::load(id)?;
@@ -285,8 +830,8 @@ fn packs() -> Result<(), Fatal> {
             say!(out, "    kế thừa: {parent}");
         }
     }
-    emit(&out);
-    Ok(())
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `chamdiem check`: loads the pack and renders its description, as text or
@@ -303,7 +848,7 @@ fn check(name: &str, json: bool) -> Result<ExitCode, Fatal> {
             serde_json::to_string_pretty(error).expect("an error serializes") + "\n"
         }
     };
-    emit(&text);
+    emit(&text)?;
     Ok(if loaded.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -358,6 +903,9 @@ fn check_report(pack: &PackDescription, name: &str) -> String {
         }
         if let Some(values) = &field.values {
             limits.push(format!("một trong: {}", values.join(", ")));
+        }
+        if field.carry {
+            limits.push("ghi kèm vào kết quả".to_string());
         }
         let limits = if limits.is_empty() {
             String::new()
@@ -467,8 +1015,13 @@ fn test(name: &str) -> Result<ExitCode, Fatal> {
             }
         }
     }
-    say!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
-    emit(&out);
+    say!(
+        out,
+        "{} ví dụ đúng, {} ví dụ sai",
+        outcomes.len() - failed,
+        failed
+    );
+    emit(&out)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

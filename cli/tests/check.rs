@@ -94,6 +94,58 @@ fn check_json_is_the_description_and_the_text_renders_it() {
             assert!(text.contains(&line), "{id}: {line} is not in\n{text}");
         }
         assert!(text.contains(description["fingerprint"].as_str().unwrap()));
+        // The fields said to be carried are the keys a result has besides its own.
+        let carried: Vec<&str> = description["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["carry"] == true)
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        // One record: this helper does not drain stdout while it waits.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("one.jsonl");
+        let example = std::fs::read_to_string(repo().join("examples/doanh-nghiep-2024.jsonl"));
+        std::fs::write(&data, example.unwrap().lines().next().unwrap()).unwrap();
+        let data = data.to_str().unwrap();
+        let score = chamdiem(&["score", data, "--pack", id, "--period", "2024"]);
+        let result: Value = serde_json::from_str(stdout(&score).lines().next().unwrap()).unwrap();
+        let own = [
+            "id",
+            "period",
+            "status",
+            "total",
+            "class",
+            "class_label",
+            "groups",
+            "criteria",
+            "gates",
+            "unmet",
+            "reasons",
+            "errors",
+            "pack",
+        ];
+        let mut extra: Vec<&str> = result
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !own.contains(k))
+            .collect();
+        let mut expected = carried.clone();
+        extra.sort_unstable();
+        expected.sort_unstable();
+        assert!(!expected.is_empty(), "{id}: no carried field");
+        assert_eq!(extra, expected, "{id}");
+        for name in carried {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.trim_start().starts_with(&format!("{name} "))
+                        && l.contains("ghi kèm vào kết quả")),
+                "{id}: {name} not marked carried in\n{text}"
+            );
+        }
     }
 }
 

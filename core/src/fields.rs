@@ -51,7 +51,7 @@ impl FieldType {
 
     fn expected(&self) -> &'static str {
         match self {
-            FieldType::Bool => "phải là đúng/sai (true/false)",
+            FieldType::Bool => BOOL_EXPECTED,
             FieldType::Int => "phải là số nguyên",
             FieldType::Number => "phải là một số",
             FieldType::String => "phải là chuỗi ký tự",
@@ -80,6 +80,10 @@ impl From<FieldType> for String {
     }
 }
 
+/// What a yes/no field accepts (any case; an empty CSV cell means no).
+const BOOL_EXPECTED: &str = "phải là đúng/sai: true/false trong JSON; trong CSV: true/false, \
+     có/không, đúng/sai, 1/0, x/ô trống";
+
 /// One declared input field of a pack.
 #[derive(Clone, Debug, Serialize)]
 pub struct FieldSpec {
@@ -104,6 +108,10 @@ pub struct FieldSpec {
     pub at_most: Option<String>,
     /// A longer explanation, for forms and docs.
     pub description: Option<String>,
+    /// Is the value copied into every result, right after `id`, so people
+    /// can tell records apart? True by default for `name`, `unit` and
+    /// `province`; a pack sets `carry: true` (or `false`) to choose.
+    pub carry: bool,
 }
 
 /// A validated value of a record field, as rules see it.
@@ -446,16 +454,20 @@ pub fn coerce_text(ty: &FieldType, text: &str) -> Json {
                 .collect(),
         );
     }
+    if *ty == FieldType::Bool {
+        // Excel users tick a box with `x` and leave it empty for no; BOOL_EXPECTED
+        // lists every accepted spelling.
+        return match text.to_lowercase().as_str() {
+            "true" | "1" | "có" | "co" | "x" | "đúng" | "dung" => Json::Bool(true),
+            "false" | "0" | "không" | "khong" | "sai" | "" => Json::Bool(false),
+            _ => Json::String(text.to_string()),
+        };
+    }
     if text.is_empty() {
         return Json::Null;
     }
     let as_string = || Json::String(text.to_string());
     match ty {
-        FieldType::Bool => match text.to_lowercase().as_str() {
-            "true" | "1" | "có" | "co" | "x" | "đúng" => Json::Bool(true),
-            "false" | "0" | "không" | "khong" | "sai" => Json::Bool(false),
-            _ => as_string(),
-        },
         FieldType::Int => text
             .parse::<i64>()
             .map(Json::from)
@@ -487,6 +499,7 @@ mod tests {
             values: None,
             at_most: None,
             description: None,
+            carry: false,
         }
     }
 
@@ -564,6 +577,10 @@ mod tests {
         assert_eq!(coerce_text(&FieldType::Bool, "Có"), json!(true));
         assert_eq!(coerce_text(&FieldType::Bool, "0"), json!(false));
         assert_eq!(coerce_text(&FieldType::Bool, "hmm"), json!("hmm"));
+        assert_eq!(coerce_text(&FieldType::Bool, " X "), json!(true));
+        assert_eq!(coerce_text(&FieldType::Bool, ""), json!(false));
+        assert_eq!(coerce_text(&FieldType::Bool, "ĐÚNG"), json!(true));
+        assert_eq!(coerce_text(&FieldType::Bool, "Sai"), json!(false));
         assert_eq!(coerce_text(&FieldType::Int, " 42 "), json!(42));
         assert_eq!(coerce_text(&FieldType::Date, ""), Json::Null);
         assert_eq!(

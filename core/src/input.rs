@@ -47,11 +47,51 @@ impl InputFormat {
             _ => None,
         }
     }
+
+    /// The format the first bytes of an unnamed input (standard input) look
+    /// like: `{` starts JSON Lines, `[` a JSON array, a first line with `,`
+    /// or `;` a CSV header. `None` when it cannot be told.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+        let head = &head[start..];
+        match head[0] {
+            b'{' => Some(InputFormat::JsonLines),
+            b'[' => Some(InputFormat::JsonArray),
+            _ => {
+                let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+                line.iter()
+                    .any(|&b| b == b',' || b == b';')
+                    .then_some(InputFormat::Csv)
+            }
+        }
+    }
+}
+
+/// Where a record starts in its input, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// A line of a JSON Lines or CSV file (from 1).
+    Line(u64),
+    /// An element of a JSON array (from 1).
+    Element(u64),
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "dòng {n}"),
+            Position::Element(n) => write!(f, "phần tử thứ {n} của mảng"),
+        }
+    }
 }
 
 /// A stream of records; `Err` only when the input as a whole cannot be read
 /// further (an I/O error, a JSON array that breaks off).
 pub type Records = Box<dyn Iterator<Item = Result<RecordInput, Error>> + Send>;
+
+/// A stream of records with where each starts.
+pub type NumberedRecords = Box<dyn Iterator<Item = Result<(Position, RecordInput), Error>> + Send>;
 
 /// How records are read: the bounds that keep a hostile file (one endless
 /// line, `/dev/zero`) from exhausting memory.
@@ -91,7 +131,9 @@ impl ReadOptions {
 
 /// Reads records of `format` from `reader` with the default [`ReadOptions`].
 /// For CSV, the pack's declared field types say how each cell is read;
-/// `warnings` receives notes such as columns the pack does not know.
+/// `warnings` receives notes about the whole file (columns the pack does not
+/// know, a required column missing, a file that is not UTF-8), to show once
+/// before the results.
 pub fn read_records(
     reader: Box<dyn BufRead + Send>,
     format: InputFormat,
@@ -109,6 +151,42 @@ pub fn read_records_with(
     warnings: &mut Vec<String>,
     options: &ReadOptions,
 ) -> Result<Records, Error> {
+    let numbered = read_numbered_records_with(reader, format, pack, warnings, options)?;
+    Ok(Box::new(numbered.map(|r| r.map(|(_, input)| input))))
+}
+
+/// [`read_records`], with the [`Position`] where each record starts.
+pub fn read_numbered_records(
+    reader: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    pack: &Pack,
+    warnings: &mut Vec<String>,
+) -> Result<NumberedRecords, Error> {
+    read_numbered_records_with(reader, format, pack, warnings, &ReadOptions::default())
+}
+
+/// [`read_numbered_records`] with chosen [`ReadOptions`].
+pub fn read_numbered_records_with(
+    mut reader: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    pack: &Pack,
+    warnings: &mut Vec<String>,
+    options: &ReadOptions,
+) -> Result<NumberedRecords, Error> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
+    if let Err(e) = std::str::from_utf8(head) {
+        // An error at the very end may be a character cut by the buffer.
+        if e.error_len().is_some() {
+            warnings.push(
+                "tệp không phải văn bản UTF-8 (có thể đã lưu bằng bảng mã Windows-1258, \
+                 TCVN3 hoặc VNI): các bản ghi có chữ sai mã sẽ bị lỗi; hãy lưu lại dạng UTF-8 \
+                 (Excel: \"CSV UTF-8\")"
+                    .into(),
+            );
+        }
+    }
     match format {
         InputFormat::JsonLines => Ok(Box::new(JsonLines {
             reader,
@@ -121,11 +199,34 @@ pub fn read_records_with(
     }
 }
 
+/// An I/O error in Vietnamese (`No such file or directory` →
+/// `không có tệp hoặc thư mục này`). Invalid data with a message of its own
+/// (a record over the size cap, binary data) keeps that message.
+pub fn describe_io_error(error: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let what = match error.kind() {
+        InvalidData if error.get_ref().is_some() => return error.to_string(),
+        NotFound => "không có tệp hoặc thư mục này",
+        PermissionDenied => "không có quyền đọc/ghi",
+        AlreadyExists => "tệp đã có",
+        BrokenPipe => "chương trình nhận kết quả đã đóng đường ống",
+        InvalidData => "dữ liệu không hợp lệ (không phải UTF-8?)",
+        UnexpectedEof => "tệp kết thúc giữa chừng",
+        IsADirectory => "đây là một thư mục, không phải tệp",
+        NotADirectory => "một phần của đường dẫn không phải thư mục",
+        StorageFull => "ổ đĩa đã đầy",
+        ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
+        Interrupted => "bị ngắt giữa chừng",
+        _ => return format!("lỗi vào/ra: {error}"),
+    };
+    what.to_string()
+}
+
 struct JsonLines {
     reader: Box<dyn BufRead + Send>,
     first: bool,
     /// The number of the line read last (1-based).
-    line: usize,
+    line: u64,
     options: ReadOptions,
 }
 
@@ -149,12 +250,16 @@ fn read_line_bounded(
     let mut read_any = false;
     let mut too_long = false;
     loop {
-        let available = reader.fill_buf()?;
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if available.is_empty() {
             break;
         }
         read_any = true;
-        let newline = available.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', available);
         let take = newline.map_or(available.len(), |at| at + 1);
         let part = &available[..take];
         if !too_long && buffer.len() + part.len() > max.saturating_add(1) {
@@ -162,7 +267,7 @@ fn read_line_bounded(
             buffer.clear();
         }
         if too_long {
-            if part.contains(&0) {
+            if memchr::memchr(0, part).is_some() {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     "dữ liệu nhị phân (byte NUL), không phải văn bản",
@@ -184,7 +289,7 @@ fn read_line_bounded(
 }
 
 impl Iterator for JsonLines {
-    type Item = Result<RecordInput, Error>;
+    type Item = Result<(Position, RecordInput), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut buffer = Vec::with_capacity(2048);
@@ -200,12 +305,21 @@ impl Iterator for JsonLines {
                 Ok(Line::TooLong) => {
                     self.first = false;
                     let what = format!("dòng {}", self.line);
-                    return Some(Ok(RecordInput::Unreadable {
-                        id: None,
-                        message: self.options.too_long(&what),
-                    }));
+                    return Some(Ok((
+                        Position::Line(self.line),
+                        RecordInput::Unreadable {
+                            id: None,
+                            message: self.options.too_long(&what),
+                        },
+                    )));
                 }
-                Err(e) => return Some(Err(Error::Input(format!("dòng {}: {e}", self.line)))),
+                Err(e) => {
+                    return Some(Err(Error::Input(format!(
+                        "dòng {}: {}",
+                        self.line,
+                        describe_io_error(&e)
+                    ))))
+                }
             }
             if std::mem::take(&mut self.first) && buffer.starts_with(b"\xEF\xBB\xBF") {
                 buffer.drain(..3);
@@ -217,13 +331,14 @@ impl Iterator for JsonLines {
                 buffer.pop();
             }
             // The line's buffer becomes the record's text: no copy.
-            return Some(Ok(match String::from_utf8(buffer) {
+            let input = match String::from_utf8(buffer) {
                 Ok(text) => RecordInput::JsonLine(text),
                 Err(_) => RecordInput::Unreadable {
                     id: None,
                     message: "dòng không phải văn bản UTF-8".into(),
                 },
-            }));
+            };
+            return Some(Ok((Position::Line(self.line), input)));
         }
     }
 }
@@ -257,14 +372,17 @@ impl<R: std::io::Read> std::io::Read for Capped<R> {
 
 /// Streams the elements of a top-level JSON array from a reader thread.
 #[cfg(not(target_arch = "wasm32"))]
-fn json_array(reader: Box<dyn BufRead + Send>, options: &ReadOptions) -> Result<Records, Error> {
+fn json_array(
+    reader: Box<dyn BufRead + Send>,
+    options: &ReadOptions,
+) -> Result<NumberedRecords, Error> {
     use serde::de::{Deserializer, SeqAccess, Visitor};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc::{sync_channel, SyncSender};
     use std::sync::Arc;
 
     struct Elements {
-        sender: SyncSender<Result<RecordInput, Error>>,
+        sender: SyncSender<Result<(Position, RecordInput), Error>>,
         since_reset: Arc<AtomicUsize>,
     }
 
@@ -274,12 +392,15 @@ fn json_array(reader: Box<dyn BufRead + Send>, options: &ReadOptions) -> Result<
             f.write_str("một mảng JSON các bản ghi")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut n = 0;
             loop {
                 self.since_reset.store(0, Ordering::Relaxed);
-                let Some(value) = seq.next_element::<Json>()? else {
+                let Some(element) = seq.next_element::<Element>()? else {
                     break;
                 };
-                if self.sender.send(Ok(RecordInput::Json(value))).is_err() {
+                n += 1;
+                let input = element.into_input();
+                if self.sender.send(Ok((Position::Element(n), input))).is_err() {
                     break; // the consumer stopped
                 }
             }
@@ -309,7 +430,10 @@ fn json_array(reader: Box<dyn BufRead + Send>, options: &ReadOptions) -> Result<
                 // The reader's own (Vietnamese) message, without serde's position.
                 format!("không đọc tiếp được tệp JSON: {}", std::io::Error::from(e))
             } else {
-                format!("tệp JSON phải là một mảng các bản ghi: {e}")
+                format!(
+                    "tệp JSON phải là một mảng các bản ghi: {}",
+                    crate::score::describe_json_error(&e, true)
+                )
             };
             let _ = sender.send(Err(Error::Input(message)));
         }
@@ -318,16 +442,109 @@ fn json_array(reader: Box<dyn BufRead + Send>, options: &ReadOptions) -> Result<
 }
 
 #[cfg(target_arch = "wasm32")]
-fn json_array(mut reader: Box<dyn BufRead + Send>, _: &ReadOptions) -> Result<Records, Error> {
+fn json_array(
+    mut reader: Box<dyn BufRead + Send>,
+    _: &ReadOptions,
+) -> Result<NumberedRecords, Error> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
-        .map_err(|e| Error::Input(e.to_string()))?;
-    let values: Vec<Json> = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| Error::Input(format!("tệp JSON phải là một mảng các bản ghi: {e}")))?;
-    Ok(Box::new(
-        values.into_iter().map(|v| Ok(RecordInput::Json(v))),
-    ))
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
+    let values: Vec<Element> =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            Error::Input(format!(
+                "tệp JSON phải là một mảng các bản ghi: {}",
+                crate::score::describe_json_error(&e, true)
+            ))
+        })?;
+    Ok(Box::new(values.into_iter().enumerate().map(|(i, e)| {
+        Ok((Position::Element(i as u64 + 1), e.into_input()))
+    })))
+}
+
+/// One element of a JSON array, and the keys its object gives more than
+/// once (which `serde_json::Value` would silently collapse to the last).
+struct Element {
+    value: Json,
+    repeats: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Element {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, Visitor};
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = Element;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("một bản ghi JSON")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
+                let mut object = Map::new();
+                let mut repeats = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Json>()?;
+                    if object.contains_key(&key) && !repeats.contains(&key) {
+                        repeats.push(key.clone());
+                    }
+                    object.insert(key, value);
+                }
+                Ok(Element {
+                    value: Json::Object(object),
+                    repeats,
+                })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Element, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Json>()? {
+                    items.push(item);
+                }
+                Ok(Element::plain(Json::Array(items)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Element, E> {
+                Ok(Element::plain(Json::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Element, E> {
+                Ok(Element::plain(Json::from(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Element, E> {
+                Ok(Element::plain(Json::Null))
+            }
+        }
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+impl Element {
+    fn plain(value: Json) -> Self {
+        Element {
+            value,
+            repeats: Vec::new(),
+        }
+    }
+
+    /// The record, or its `error` when a key is repeated.
+    fn into_input(self) -> RecordInput {
+        if self.repeats.is_empty() {
+            RecordInput::Json(self.value)
+        } else {
+            RecordInput::Unreadable {
+                id: crate::score::id_of(self.value.get("id")),
+                message: crate::score::repeated_keys_message(&self.repeats),
+            }
+        }
+    }
 }
 
 /// A reader that drops a leading UTF-8 byte order mark.
@@ -360,7 +577,9 @@ impl<R: BufRead> std::io::Read for SkipBom<R> {
 /// `;` when the header row has more semicolons than commas (Excel writes
 /// CSV that way where the decimal separator is a comma, as in Vietnam).
 fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
-    let head = reader.fill_buf().map_err(|e| Error::Input(e.to_string()))?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let count = |c: u8| line.iter().filter(|&&b| b == c).count();
     Ok(if count(b';') > count(b',') {
@@ -368,6 +587,17 @@ fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
     } else {
         b','
     })
+}
+
+/// Whether the first line (the CSV header) ends with `\r\n`.
+fn header_ends_crlf(reader: &mut dyn BufRead) -> Result<bool, Error> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::Input(describe_io_error(&e)))?;
+    Ok(head
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|at| at > 0 && head[at - 1] == b'\r'))
 }
 
 /// The longest name of an unknown column or key echoed in a note.
@@ -391,12 +621,16 @@ fn csv_records(
     pack: &Pack,
     warnings: &mut Vec<String>,
     options: &ReadOptions,
-) -> Result<Records, Error> {
+) -> Result<NumberedRecords, Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     let mut reader = reader;
     let delimiter = delimiter(&mut reader)?;
+    // The csv crate counts a `\r\n` only when it reads the `\n`, at the start
+    // of the next record, so after a CRLF header (Excel's) every record's line
+    // is one short (BurntSushi/rust-csv#395): add the missing line back.
+    let lag = u64::from(header_ends_crlf(&mut reader)?);
     if delimiter == b';' {
         warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
     }
@@ -420,11 +654,15 @@ fn csv_records(
     let fields = pack.fields();
     let mut columns = Vec::new();
     let mut unknown = Vec::new();
+    let mut repeated = Vec::new();
     for header in headers.iter() {
         let name = String::from_utf8_lossy(header).trim().to_string();
         let index = fields.iter().position(|f| f.name == name);
         if index.is_none() && !name.is_empty() {
-            unknown.push(echoed_name(&name));
+            unknown.push(crate::escape_controls(&echoed_name(&name)).into_owned());
+        }
+        if index.is_some() && columns.contains(&index) && !repeated.contains(&name) {
+            repeated.push(name);
         }
         columns.push(index);
     }
@@ -440,6 +678,24 @@ fn csv_records(
             unknown.join(", ")
         ));
     }
+    if !repeated.is_empty() {
+        warnings.push(format!(
+            "dòng tiêu đề có cột lặp lại: {}; dòng nào ghi hai giá trị khác nhau ở các cột đó sẽ bị lỗi",
+            repeated.join(", ")
+        ));
+    }
+    let missing: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| f.required && !columns.contains(&Some(*i)))
+        .map(|(_, f)| crate::field_with_label(pack, &f.name))
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "tệp CSV thiếu cột bắt buộc: {}; dòng nào cần các trường này sẽ bị lỗi",
+            missing.join("; ")
+        ));
+    }
     let fields = fields.to_vec();
     let id_column = columns
         .iter()
@@ -450,7 +706,7 @@ fn csv_records(
             return None;
         }
         since_reset.store(0, Ordering::Relaxed);
-        let line = csv.position().line();
+        let line = csv.position().line() + lag;
         let mut row = csv::ByteRecord::new();
         let row = match csv.read_byte_record(&mut row) {
             Ok(true) => Ok(row),
@@ -464,42 +720,92 @@ fn csv_records(
         let row = match row {
             Ok(row) => row,
             Err((e, line)) if e.is_io_error() => {
-                return Err(Error::Input(format!("dòng {line}: {e}")))
+                let message = match e.kind() {
+                    csv::ErrorKind::Io(io) => describe_io_error(io),
+                    _ => e.to_string(),
+                };
+                return Err(Error::Input(format!("dòng {line}: {message}")));
             }
-            Err((e, _)) => {
-                return Ok(RecordInput::Unreadable {
-                    id: None,
-                    message: format!("dòng CSV không đọc được: {e}"),
-                })
+            Err((e, line)) => {
+                let line = e.position().map_or(line, |p| p.line() + lag);
+                return Ok((
+                    Position::Line(line),
+                    RecordInput::Unreadable {
+                        id: None,
+                        message: format!("dòng CSV không đọc được: {e}"),
+                    },
+                ));
             }
         };
+        let line = row.position().map_or(0, |p| p.line() + lag);
+        let position = Position::Line(line);
         let id = id_column
             .and_then(|c| row.get(c))
             .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
             .filter(|id| !id.is_empty());
         if row.len() != columns.len() {
-            return Ok(RecordInput::Unreadable {
-                id,
-                message: format!(
+            // Only a quoted cell holds a line break: a short row with one is
+            // an opening quote never closed, which swallowed the lines after it.
+            let quoted_break = row.iter().any(|cell| cell.contains(&b'\n'));
+            let swallowed = quoted_break && row.len() < columns.len();
+            let id_swallowed = id_column
+                .and_then(|c| row.get(c))
+                .is_some_and(|cell| cell.contains(&b'\n'));
+            let id = if swallowed && id_swallowed { None } else { id };
+            let message = if swallowed {
+                let mut breaks: u64 = row
+                    .iter()
+                    .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
+                    .sum();
+                if row.iter().next_back().is_some_and(|cell| cell.ends_with(b"\n")) {
+                    breaks = breaks.saturating_sub(1); // the file's last line break
+                }
+                let lines = if breaks > 0 {
+                    format!("các dòng {line}–{} bị gộp vào một ô", line + breaks)
+                } else {
+                    "đến hết tệp".to_string()
+                };
+                format!(
+                    "dấu ngoặc kép (\") mở ở dòng {line} không được đóng ({lines}); \
+                     hãy đóng ngoặc kép rồi chấm lại"
+                )
+            } else {
+                format!(
                     "dòng CSV có {} ô, dòng tiêu đề có {} cột",
                     row.len(),
                     columns.len()
-                ),
-            });
+                )
+            };
+            return Ok((position, RecordInput::Unreadable { id, message }));
         }
         let mut record = Map::new();
+        let mut seen: Vec<(usize, &[u8])> = Vec::new();
         for (cell, column) in row.iter().zip(&columns) {
             let Some(index) = *column else { continue };
             let field = &fields[index];
+            if let Some((_, earlier)) = seen.iter().find(|(i, _)| *i == index) {
+                if earlier.trim_ascii() != cell.trim_ascii() {
+                    let message = format!(
+                        "cột '{}' có hai lần trong dòng tiêu đề và hai giá trị khác nhau ở dòng này",
+                        field.name
+                    );
+                    return Ok((position, RecordInput::Unreadable { id, message }));
+                }
+                continue;
+            }
+            seen.push((index, cell));
             let Ok(text) = std::str::from_utf8(cell) else {
-                return Ok(RecordInput::Unreadable {
-                    id,
-                    message: format!("ô '{}' không phải văn bản UTF-8", field.name),
-                });
+                return Ok((
+                    position,
+                    RecordInput::Unreadable {
+                        id,
+                        message: format!("ô '{}' không phải văn bản UTF-8", field.name),
+                    },
+                ));
             };
             record.insert(field.name.clone(), coerce_text(&field.ty, text));
         }
-        Ok(RecordInput::Json(Json::Object(record)))
+        Ok((position, RecordInput::Json(Json::Object(record))))
     });
     Ok(Box::new(rows))
 }

@@ -81,8 +81,14 @@ pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
 pub use error::{Error, Limit, Location, PackProblem};
 pub use fields::{coerce_text, FieldError, FieldSpec, FieldType, Value};
-pub use input::{read_records, read_records_with, InputFormat, ReadOptions, RecordInput, Records};
-pub use output::csv_header;
+pub use input::{
+    describe_io_error, read_numbered_records, read_numbered_records_with, read_records,
+    read_records_with, InputFormat, NumberedRecords, Position, ReadOptions, RecordInput, Records,
+};
+pub use output::{
+    csv_header, csv_header_in, escape_controls, field_with_label, neutralise_formula, status_label,
+    table_heading, CsvStyle, Summary, SummaryEntry,
+};
 pub use pack::{
     Band, BandDescription, Criterion, CriterionDescription, Deadline, FieldDescription, Gate,
     GateDescription, Group, Pack, PackDescription, PackLoader,

@@ -3,12 +3,31 @@
 
 use std::sync::Arc;
 
-use serde::ser::{SerializeMap, SerializeStruct};
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+
+use serde_json::Value as Json;
 
 use crate::fields::FieldError;
 use crate::pack::Layout;
-use crate::Points;
+use crate::{Period, Points};
+
+/// The keys of a result's JSON object; a carried field may not take one.
+pub(crate) const RESULT_KEYS: &[&str] = &[
+    "id",
+    "period",
+    "status",
+    "total",
+    "class",
+    "class_label",
+    "groups",
+    "criteria",
+    "gates",
+    "unmet",
+    "reasons",
+    "errors",
+    "pack",
+];
 
 /// What became of a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -60,6 +79,59 @@ pub struct ScoreResult {
     /// Bands whose minimum the total reached but whose condition failed.
     pub(crate) unmet: Vec<usize>,
     pub(crate) errors: Vec<FieldError>,
+    /// The period the record was scored for.
+    pub(crate) period: Option<Period>,
+    /// The carried fields' values, aligned with `layout.carried` (empty:
+    /// none was read, all null).
+    pub(crate) carried: Vec<Json>,
+    /// `None`: the record carried no valid date; `Some(inside)`: whether at
+    /// least one of its dates falls inside the period.
+    pub(crate) dates_in_period: Option<bool>,
+}
+
+/// What a scorer knows of a record besides its scores: its carried fields
+/// and whether its dates fall in the period.
+#[derive(Default)]
+pub(crate) struct RecordFacts {
+    pub carried: Vec<Json>,
+    pub dates_in_period: Option<bool>,
+}
+
+impl RecordFacts {
+    /// The facts of a record read into `slots` and validated into `values`.
+    pub fn new(
+        layout: &Layout,
+        fields: &[crate::FieldSpec],
+        slots: &[Option<&Json>],
+        values: &[crate::Value],
+        period: &Period,
+    ) -> Self {
+        let carried = layout
+            .carried
+            .iter()
+            .map(|&(i, _)| slots[i].cloned().unwrap_or(Json::Null))
+            .collect();
+        let mut dates_in_period = None;
+        for (field, value) in fields.iter().zip(values) {
+            let dates: &mut dyn Iterator<Item = &crate::Value> = match value {
+                crate::Value::Date(_) => &mut std::iter::once(value),
+                crate::Value::List(items) if matches!(field.ty, crate::FieldType::List(ref t) if **t == crate::FieldType::Date) => {
+                    &mut items.iter()
+                }
+                _ => continue,
+            };
+            for date in dates {
+                if let crate::Value::Date(d) = date {
+                    let inside = dates_in_period.unwrap_or(false) || period.contains(*d);
+                    dates_in_period = Some(inside);
+                }
+            }
+        }
+        RecordFacts {
+            carried,
+            dates_in_period,
+        }
+    }
 }
 
 impl ScoreResult {
@@ -82,7 +154,43 @@ impl ScoreResult {
             gates: Vec::new(),
             unmet: Vec::new(),
             errors,
+            period: None,
+            carried: Vec::new(),
+            dates_in_period: None,
         }
+    }
+
+    /// Records the period and the facts of the record; a scorer calls it on
+    /// every result it makes.
+    pub(crate) fn with_facts(mut self, period: Period, facts: RecordFacts) -> Self {
+        self.period = Some(period);
+        self.carried = facts.carried;
+        self.dates_in_period = facts.dates_in_period;
+        self
+    }
+
+    /// The period the record was scored for.
+    pub fn period(&self) -> Option<Period> {
+        self.period
+    }
+
+    /// The identifying fields the pack carries into results (`name`,
+    /// `unit`, `province`, or fields declared with `carry: true`), by name,
+    /// in the pack's order; `null` when the record did not give one.
+    pub fn carried(&self) -> impl Iterator<Item = (&str, &Json)> {
+        const NULL: &Json = &Json::Null;
+        self.layout
+            .carried
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| (name.as_str(), self.carried.get(i).unwrap_or(NULL)))
+    }
+
+    /// `None` when the record carried no valid date; otherwise whether at
+    /// least one of its dates falls inside the period (a hint that the
+    /// period given matches the data).
+    pub fn dates_in_period(&self) -> Option<bool> {
+        self.dates_in_period
     }
 
     /// The record's id, if it had a readable one.
@@ -170,6 +278,20 @@ impl ScoreResult {
         out.push_str("{\"id\":");
         match self.id.as_deref() {
             Some(id) => out.push_str(&serde_json::to_string(id).expect("a string serializes")),
+            None => out.push_str("null"),
+        }
+        for (key, (_, value)) in json.carried.iter().zip(self.carried()) {
+            out.push_str(key);
+            // Display writes the JSON text straight into `out`.
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
+        }
+        out.push_str(",\"period\":");
+        match self.period {
+            // A period prints as digits, `-` and `.`: nothing to escape.
+            Some(period) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\"{period}\"");
+            }
             None => out.push_str("null"),
         }
         out.push_str(",\"status\":\"");
@@ -278,24 +400,28 @@ struct Unmet<'a> {
 
 impl Serialize for ScoreResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ScoreResult", 13)?;
-        s.serialize_field("id", &self.id)?;
-        s.serialize_field("status", &self.status)?;
-        s.serialize_field("total", &self.total)?;
-        s.serialize_field("class", &self.class())?;
-        s.serialize_field("class_label", &self.class_label())?;
-        s.serialize_field("groups", &as_map(self.groups()))?;
-        s.serialize_field("criteria", &as_map(self.criteria()))?;
-        s.serialize_field("gates", &AsSeq(std::cell::RefCell::new(Some(self.gates()))))?;
-        s.serialize_field(
+        let mut s = serializer.serialize_map(None)?;
+        s.serialize_entry("id", &self.id)?;
+        for (name, value) in self.carried() {
+            s.serialize_entry(name, value)?;
+        }
+        s.serialize_entry("period", &self.period)?;
+        s.serialize_entry("status", &self.status)?;
+        s.serialize_entry("total", &self.total)?;
+        s.serialize_entry("class", &self.class())?;
+        s.serialize_entry("class_label", &self.class_label())?;
+        s.serialize_entry("groups", &as_map(self.groups()))?;
+        s.serialize_entry("criteria", &as_map(self.criteria()))?;
+        s.serialize_entry("gates", &AsSeq(std::cell::RefCell::new(Some(self.gates()))))?;
+        s.serialize_entry(
             "unmet",
             &AsSeq(std::cell::RefCell::new(Some(
                 self.unmet().map(|(band, reason)| Unmet { band, reason }),
             ))),
         )?;
-        s.serialize_field("reasons", &as_map(self.reasons()))?;
-        s.serialize_field("errors", &self.errors)?;
-        s.serialize_field("pack", &self.layout.pack)?;
+        s.serialize_entry("reasons", &as_map(self.reasons()))?;
+        s.serialize_entry("errors", &self.errors)?;
+        s.serialize_entry("pack", &self.layout.pack)?;
         s.end()
     }
 }

@@ -85,17 +85,6 @@ fn same_number(a: &Json, b: &Json) -> bool {
 /// Runs the examples of `pack`. `Err` when there is no examples file or a
 /// line of it cannot be read (the error names the file and line).
 pub fn run_examples(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
-    // Scripts run on a deep stack, as in a batch (see `SCRIPT_STACK_SIZE`).
-    crate::script::on_script_stack(|| run_examples_here(pack)).unwrap_or_else(|panic| {
-        Err(Error::Script {
-            location: Location::file(pack.id()),
-            context: "chạy các ví dụ".into(),
-            message: format!("lỗi nội bộ của chamdiem: {panic}"),
-        })
-    })
-}
-
-fn run_examples_here(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
     let (file, text) = pack.examples_source().ok_or_else(|| {
         Error::invalid(
             Location::file(pack.sources().last().cloned().unwrap_or_default()),
@@ -103,6 +92,8 @@ fn run_examples_here(pack: &Pack) -> Result<Vec<ExampleOutcome>, Error> {
         )
     })?;
     let mut outcomes = Vec::new();
+    // Notepad and Excel may save the file with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
             continue;

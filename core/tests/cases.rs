@@ -47,7 +47,8 @@ fn comparable(result: &Value) -> Value {
         .map(|e| e["field"].clone())
         .collect();
     json!({
-        "id": result["id"], "status": result["status"], "total": result["total"],
+        "id": result["id"], "name": result["name"], "province": result["province"],
+        "unit": result["unit"], "period": result["period"], "status": result["status"], "total": result["total"],
         "class": result["class"], "class_label": result["class_label"], "groups": result["groups"],
         "criteria": result["criteria"], "gates": result["gates"], "errors": errors,
     })
@@ -112,7 +113,9 @@ fn csv_gives_the_same_results_as_json_lines() {
         .collect();
     // One record misspells `workers_conference_date` as an extra column; in
     // CSV the real column is there and empty, which means "no conference".
-    assert_eq!(differing, ["3958420446"]);
+    // Another lacks the yes/no key `union_coorganised_conference` (an error in
+    // JSON); in CSV its cell is empty, which means "no", as an unticked box.
+    assert_eq!(differing, ["3958420446", "3938533292"]);
 }
 
 #[test]
@@ -333,6 +336,22 @@ fn the_fast_json_line_is_exactly_what_serde_writes() {
             );
         }
     }
+    // A pack with a band condition: carried fields, the period and `unmet`
+    // all in one line.
+    let pack = Pack::load(repo().join("tests/packs/vd.xuat-sac").to_str().unwrap()).unwrap();
+    let mut record = sample(&pack);
+    record["collective_disputes"] = 1.into();
+    inputs.push(RecordInput::Json(record));
+    let results = Batch::new(&pack, period()).unwrap().score(&inputs);
+    let last = results.last().unwrap();
+    assert_eq!(last.unmet().count(), 1);
+    assert!(last.carried().any(|(name, _)| name == "name"));
+    for result in &results {
+        assert_eq!(
+            result.to_json_line(),
+            serde_json::to_string(result).unwrap()
+        );
+    }
 }
 
 #[test]
@@ -484,4 +503,12 @@ fn any_serde_source_scores_like_json() {
     let not_a_record = scorer.score_from(serde_json::json!([1, 2]));
     assert_eq!(not_a_record.status(), Status::Error);
     assert_eq!(not_a_record.errors()[0].code, "record.unreadable");
+    // A key given twice is an error here too, as in a JSON line, with its id.
+    let line = r#"{"id":"K9","employees":3,"employees":4}"#;
+    let repeated = scorer.score_from(&mut serde_json::Deserializer::from_str(line));
+    let as_line = scorer.score_json_line(line).unwrap();
+    assert_eq!(repeated.status(), Status::Error);
+    assert_eq!(repeated.id(), Some("K9"));
+    assert!(repeated.errors()[0].message.contains("\"employees\""));
+    assert_eq!(repeated.to_json_line(), as_line.to_json_line());
 }

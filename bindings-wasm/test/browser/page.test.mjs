@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { cliResults, readText, repo, wasmDir } from '../helpers.mjs';
+import { cli, cliResults, readText, repo, wasmDir } from '../helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -121,7 +121,7 @@ test('score a file: the class counts and the CSV equal the CLI\'s', async () => 
   assert.equal(await page.$$eval('#file-table tbody tr', (rows) => rows.length), expected.length);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#file-csv')]);
   const csv = readFileSync(await download.path(), 'utf8');
-  const cliCsv = execFileSync(join(repo, 'target', 'debug', 'chamdiem'), ['score', '--pack', 'vn.enterprise', '--period', '2024', '--format', 'csv', CSV], { encoding: 'utf8' });
+  const cliCsv = cli(['score', '--pack', 'vn.enterprise', '--period', '2024', '--format', 'csv', CSV]).stdout;
   assert.equal(csv, `\ufeff${cliCsv}`);
   await shot('2-theo-tep');
 });

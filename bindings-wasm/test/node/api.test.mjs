@@ -141,7 +141,7 @@ test('records that are not objects, or not JSON at all, get error results in a b
   assert.deepStrictEqual(many.map((r) => r.status), ['scored', 'error', 'error', 'error', 'scored']);
   assert.match(many[2].errors[0].message, /JSON/);
   // The CLI says the same of an array line.
-  assert.deepStrictEqual(many[1], cliResults(['--pack', 'vn.enterprise', '--period', '2024'], '[1,2]\n')[0]);
+  assert.deepStrictEqual(many[1], cliResults(['--pack', 'vn.enterprise', '--period', '2024', '--input-format', 'jsonl'], '[1,2]\n')[0]);
 });
 
 test('schema() gives the declared fields as the pack file declares them', () => {

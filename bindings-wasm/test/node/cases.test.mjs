@@ -74,7 +74,7 @@ test('a CSV file is read and scored as the CLI does, and its CSV output is the s
     const { results, scoring } = scoreWholeFile(pack, readBytes('examples', 'doanh-nghiep-2024.csv'), 'csv', '2024', 250);
     assert.deepStrictEqual(results, expected, id);
     const csv = cli(['score', '--pack', id, '--period', '2024', '--format', 'csv', csvPath]);
-    assert.equal(csv.status, 0, csv.stderr);
+    assert.ok(csv.status === 0 || csv.status === 1, csv.stderr);
     assert.equal(scoring.toCsv(), csv.stdout, `${id} CSV`);
   }
 });
@@ -95,8 +95,8 @@ for (const { id } of packs()) {
     assert.equal(pack.exampleCount(), examples.length);
     for (const example of examples) {
       const line = JSON.stringify(example.record) + '\n';
-      const run = cli(['score', '--pack', id, '--period', example.period, '--format', 'jsonl'], line);
-      if (run.status === 0) {
+      const run = cli(['score', '--pack', id, '--period', example.period, '--format', 'jsonl', '--input-format', 'jsonl'], line);
+      if (run.status === 0 || run.status === 1) {
         assert.deepStrictEqual(pack.score(example.record, example.period), JSON.parse(run.stdout), example.name);
       } else {
         // The CLI refuses the whole run (a pack not in force): the package throws the same message.

@@ -259,6 +259,7 @@ const FIELD_KEYS: &[&str] = &[
     "values",
     "at_most",
     "description",
+    "carry",
 ];
 const GROUP_KEYS: &[&str] = &["label"];
 const CRITERION_KEYS: &[&str] = &["group", "label", "points", "rule"];
@@ -310,6 +311,17 @@ fn apply_field(spec: &mut FieldSpec, e: &mut Entries) -> Fallible<()> {
     }
     if let Some(description) = e.string("description")? {
         spec.description = Some(description);
+    }
+    if let Some(carry) = e.bool("carry")? {
+        spec.carry = carry;
+    }
+    if spec.carry && crate::result::RESULT_KEYS.contains(&spec.name.as_str()) {
+        return fail(format!(
+            "{}: trường '{}' trùng tên một khóa của kết quả ({}), không mang sang kết quả được (carry)",
+            e.what,
+            spec.name,
+            crate::result::RESULT_KEYS.join(", ")
+        ));
     }
     let item = match &spec.ty {
         FieldType::List(inner) => inner.as_ref(),
@@ -445,6 +457,8 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
             values: None,
             at_most: None,
             description: None,
+            // Identifying fields go into every result unless the pack says otherwise.
+            carry: matches!(name, "name" | "unit" | "province"),
         };
         if !e.map.contains_key("type") {
             return fail_as(

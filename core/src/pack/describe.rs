@@ -95,6 +95,8 @@ pub struct FieldDescription {
     pub at_most: Option<String>,
     /// A longer explanation.
     pub description: Option<String>,
+    /// Is the value copied into every result, after `id` (`carry: true`)?
+    pub carry: bool,
 }
 
 /// One criterion ([`PackDescription::criteria`]).
@@ -181,6 +183,7 @@ impl Pack {
                     values: f.values.clone(),
                     at_most: f.at_most.clone(),
                     description: f.description.clone(),
+                    carry: f.carry && f.name != "id",
                 })
                 .collect(),
             groups: self.groups().to_vec(),

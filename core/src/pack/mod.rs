@@ -125,6 +125,8 @@ pub(crate) struct Layout {
     pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: crate::PackRef,
+    /// The fields copied into every result after `id` (index, name).
+    pub carried: Vec<(usize, String)>,
     /// The same, as JSON fragments written once, for the JSON line.
     pub json: LayoutJson,
 }
@@ -139,6 +141,8 @@ pub(crate) struct LayoutJson {
     pub unmet: Vec<String>,
     pub gates: Vec<String>,
     pub pack: String,
+    /// `,"name":` for every carried field.
+    pub carried: Vec<String>,
 }
 
 fn json_str(text: &str) -> String {
@@ -913,6 +917,13 @@ fn finish(
             ),
         })
         .collect();
+    let carried: Vec<(usize, String)> = draft
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.carry && f.name != "id")
+        .map(|(i, f)| (i, f.name.clone()))
+        .collect();
     let json = LayoutJson {
         unmet: bands
             .iter()
@@ -939,6 +950,10 @@ fn finish(
             .collect(),
         gates: gates.iter().map(|g| json_str(&g.id)).collect(),
         pack: serde_json::to_string(&pack_ref).expect("a pack ref serializes"),
+        carried: carried
+            .iter()
+            .map(|(_, name)| format!(",{}:", json_str(name)))
+            .collect(),
     };
     let layout = Arc::new(Layout {
         json,
@@ -951,6 +966,7 @@ fn finish(
         unmet,
         gates: gates.iter().map(|g| g.id.clone()).collect(),
         pack: pack_ref,
+        carried,
     });
     let field_keys = draft
         .fields

@@ -403,7 +403,8 @@ impl rhai::ModuleResolver for PackResolver {
         };
         // Where the import is: a module names itself; the file being compiled
         // does not, and Rhai gives no position for its imports.
-        let importer = match source {
+        // (Found again only when something fails.)
+        let importer = || match source {
             Some(name) => Location::new(name, pos),
             None => Location::new(
                 &self.file.name,
@@ -412,7 +413,7 @@ impl rhai::ModuleResolver for PackResolver {
         };
         let Some(name) = self.root.name_of(&with_extension) else {
             return Err(self.fail(
-                ReadError::Refused(OUTSIDE.into()).at(&importer, path),
+                ReadError::Refused(OUTSIDE.into()).at(&importer(), path),
                 path,
                 pos,
             ));
@@ -430,7 +431,7 @@ impl rhai::ModuleResolver for PackResolver {
                 ring.push(&name);
                 let error = Error::invalid_as(
                     PackProblem::Cycle,
-                    importer.clone(),
+                    importer(),
                     format!("import vòng lặp: {}", ring.join(" → ")),
                 );
                 drop(imports);
@@ -439,7 +440,7 @@ impl rhai::ModuleResolver for PackResolver {
         }
         let (name, text) = match self.root.read(&with_extension, &self.limits) {
             Ok(found) => found,
-            Err(error) => return Err(self.fail(error.at(&importer, path), path, pos)),
+            Err(error) => return Err(self.fail(error.at(&importer(), path), path, pos)),
         };
         let mut ast = match engine.compile(&text) {
             Ok(ast) => ast,

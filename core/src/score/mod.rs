@@ -13,6 +13,8 @@ mod memo;
 mod record;
 mod view;
 
+pub(crate) use record::{describe_json_error, id_of, repeated_keys_message};
+
 use std::sync::{Arc, Mutex};
 
 use rhai::{CallFnOptions, Dynamic, ImmutableString, Scope};
@@ -21,7 +23,7 @@ use serde_json::Value as Json;
 use crate::error::Error;
 use crate::fields::{validate, FieldError, Value};
 use crate::pack::{PackInner, Rule};
-use crate::result::{ScoreResult, Status};
+use crate::result::{RecordFacts, ScoreResult, Status};
 use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
@@ -169,7 +171,7 @@ impl Scorer {
                 let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
                 self.score_slots(&slots)
             }
-            Err(message) => Ok(self.unreadable(None, message)),
+            Err(problem) => Ok(self.unreadable(problem.id, problem.message)),
         }
     }
 
@@ -195,7 +197,7 @@ impl Scorer {
                     }
                 }
             }
-            Err(message) => self.unreadable(None, message),
+            Err(problem) => self.unreadable(problem.id, problem.message),
         }
     }
 
@@ -237,6 +239,7 @@ impl Scorer {
                 format!("{PACK_FAILED}: {error}"),
             )],
         )
+        .with_facts(self.period, RecordFacts::default())
     }
 
     fn not_an_object(&self, record: &Json) -> ScoreResult {
@@ -260,6 +263,7 @@ impl Scorer {
             Status::Error,
             vec![FieldError::record(message)],
         )
+        .with_facts(self.period, RecordFacts::default())
     }
 
     fn memo_index(&self, kind: RuleKind) -> usize {
@@ -298,23 +302,21 @@ impl Scorer {
             memo.misses += 1;
         }
         let trace = Arc::new(Mutex::new(Trace::default()));
-        let outcome = call(
-            &self.pack.inner,
-            &mut self.scope,
-            self.period,
-            rule,
-            RecordView {
-                inner: Arc::clone(&self.pack.inner),
-                values: Arc::clone(values),
-                period: self.period,
-                trace: Arc::clone(&trace),
-            },
-            scores.map(|s| ScoresView {
-                inner: Arc::clone(&self.pack.inner),
-                scores: s.clone(),
-                trace: Arc::clone(&trace),
-            }),
-        )?;
+        let record = RecordView {
+            inner: Arc::clone(&inner),
+            values: Arc::clone(values),
+            period: self.period,
+            trace: Arc::clone(&trace),
+        };
+        let scores_view = scores.map(|s| ScoresView {
+            inner: Arc::clone(&inner),
+            scores: s.clone(),
+            trace: Arc::clone(&trace),
+        });
+        let (period, scope) = (self.period, &mut self.scope);
+        // Deep stack: dropping what a script built may recurse deep (see `SCRIPT_STACK_SIZE`).
+        let outcome =
+            script::with_deep_stack(|| call(&inner, scope, period, rule, record, scores_view))?;
         if self.memo_on {
             let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
             self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());
@@ -335,6 +337,7 @@ impl Scorer {
             .get("name")
             .and_then(|&i| slots[i]?.as_str().map(str::to_string));
         let (values, errors) = validate(&inner.fields, slots);
+        let facts = RecordFacts::new(&layout, &inner.fields, slots, &values, &self.period);
         let values: Arc<[Value]> = values.into();
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
@@ -342,7 +345,8 @@ impl Scorer {
             match self.evaluate(RuleKind::Applies, rule, &values, None) {
                 Ok(Outcome::Bool(false)) => {
                     let mut result =
-                        ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new());
+                        ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new())
+                            .with_facts(self.period, facts);
                     result.name = name;
                     return Ok(result);
                 }
@@ -353,7 +357,8 @@ impl Scorer {
             }
         }
         if !errors.is_empty() {
-            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors);
+            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors)
+                .with_facts(self.period, facts);
             result.name = name;
             return Ok(result);
         }
@@ -426,7 +431,11 @@ impl Scorer {
             gates: fired,
             unmet,
             errors: Vec::new(),
-        })
+            period: None,
+            carried: Vec::new(),
+            dates_in_period: None,
+        }
+        .with_facts(self.period, facts))
     }
 }
 

@@ -67,8 +67,11 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 }
 
+/// The slots of a record, and the known keys it gives more than once.
+type SlotsAndRepeats = (Vec<Option<Json>>, Vec<String>);
+
 impl<'de> DeserializeSeed<'de> for Slots<'_> {
-    type Value = Vec<Option<Json>>;
+    type Value = SlotsAndRepeats;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -76,7 +79,7 @@ impl<'de> DeserializeSeed<'de> for Slots<'_> {
 }
 
 impl<'de> Visitor<'de> for Slots<'_> {
-    type Value = Vec<Option<Json>>;
+    type Value = SlotsAndRepeats;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("một đối tượng JSON")
@@ -84,19 +87,42 @@ impl<'de> Visitor<'de> for Slots<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut slots = vec![None; self.index.len()];
+        let mut repeats = Vec::new();
         while let Some(key) = map.next_key_seed(Key {
             index: self.index,
             unknown: &mut *self.unknown,
         })? {
             match key {
-                Some(i) => slots[i] = Some(map.next_value::<Json>()?),
+                Some(i) => {
+                    // A key given twice is ambiguous: never let the last one silently win.
+                    if slots[i].replace(map.next_value::<Json>()?).is_some() {
+                        repeats.push(i);
+                    }
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(slots)
+        let mut names: Vec<String> = repeats
+            .into_iter()
+            .filter_map(|i| {
+                self.index
+                    .iter()
+                    .find(|(_, &j)| j == i)
+                    .map(|(name, _)| name.clone())
+            })
+            .collect();
+        names.dedup();
+        Ok((slots, names))
     }
+}
+
+/// Why a JSON line is not a record: its id when it could be read, and the
+/// reason in Vietnamese.
+pub(crate) struct LineProblem {
+    pub id: Option<String>,
+    pub message: String,
 }
 
 /// Parses one JSON line into slots aligned with the pack's fields, or says
@@ -105,25 +131,78 @@ pub(crate) fn parse_line(
     line: &str,
     index: &HashMap<String, usize>,
     unknown: &mut UnknownKeys,
-) -> Result<Vec<Option<Json>>, String> {
+) -> Result<Vec<Option<Json>>, LineProblem> {
     let mut deserializer = serde_json::Deserializer::from_str(line);
-    let slots = Slots { index, unknown }
+    let parsed = Slots { index, unknown }
         .deserialize(&mut deserializer)
         .and_then(|slots| deserializer.end().map(|()| slots));
-    slots.map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => "bản ghi phải là một đối tượng JSON".to_string(),
-        _ => format!("dòng không phải JSON hợp lệ: {e}"),
-    })
+    let (slots, repeats) = parsed.map_err(|e| LineProblem {
+        id: None,
+        message: match e.classify() {
+            serde_json::error::Category::Data => "bản ghi phải là một đối tượng JSON".to_string(),
+            _ => format!(
+                "dòng không phải JSON hợp lệ: {}",
+                describe_json_error(&e, false)
+            ),
+        },
+    })?;
+    if !repeats.is_empty() {
+        return Err(LineProblem {
+            id: index.get("id").and_then(|&i| id_of(slots[i].as_ref())),
+            message: repeated_keys_message(&repeats),
+        });
+    }
+    Ok(slots)
+}
+
+/// A JSON syntax error in Vietnamese, with where it is (serde's own text
+/// is English).
+/// A JSON line names only the column: its line is the record's own.
+pub(crate) fn describe_json_error(error: &serde_json::Error, with_line: bool) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Eof => "dữ liệu kết thúc giữa chừng (thiếu dấu đóng } ] hoặc \")",
+        Category::Syntax => "sai cú pháp",
+        Category::Data => "sai kiểu dữ liệu",
+        Category::Io => "lỗi đọc",
+    };
+    if with_line {
+        format!("{what} ở dòng {}, cột {}", error.line(), error.column())
+    } else {
+        format!("{what} ở cột {}", error.column())
+    }
+}
+
+/// The message for a record that gives keys more than once.
+pub(crate) fn repeated_keys_message(keys: &[String]) -> String {
+    format!(
+        "khóa {} xuất hiện nhiều lần trong bản ghi: không biết dùng giá trị nào",
+        keys.iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Reads one record from any deserializer into slots aligned with the pack's
-/// fields, or says (in Vietnamese) why it is not a record.
+/// fields, or says (in Vietnamese) why it is not a record (repeated keys
+/// included, as in a JSON line).
 pub(crate) fn parse_any<'de, D: Deserializer<'de>>(
     deserializer: D,
     index: &HashMap<String, usize>,
     unknown: &mut UnknownKeys,
-) -> Result<Vec<Option<Json>>, String> {
-    Slots { index, unknown }
+) -> Result<Vec<Option<Json>>, LineProblem> {
+    let (slots, repeats) = Slots { index, unknown }
         .deserialize(deserializer)
-        .map_err(|e| format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"))
+        .map_err(|e| LineProblem {
+            id: None,
+            message: format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"),
+        })?;
+    if !repeats.is_empty() {
+        return Err(LineProblem {
+            id: index.get("id").and_then(|&i| id_of(slots[i].as_ref())),
+            message: repeated_keys_message(&repeats),
+        });
+    }
+    Ok(slots)
 }

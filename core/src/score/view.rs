@@ -487,7 +487,9 @@ pub(crate) fn register(engine: &mut Engine) {
             r.inner
                 .field_keys
                 .iter()
-                .map(|k| Dynamic::from(k.clone()))
+                // As Rhai strings: a bare `Identifier` would be an opaque
+                // custom type that `contains`, `==` and `${…}` do not know.
+                .map(|k| Dynamic::from(rhai::ImmutableString::from(k.as_str())))
                 .collect::<rhai::Array>()
         })
         .register_fn("contains", |r: &mut RecordView, key: &str| {

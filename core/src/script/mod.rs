@@ -173,11 +173,13 @@ pub(crate) const RESERVED: &[&str] = &[
     "change_criterion",
     "change_band",
     "change_gate",
+    "change_deadline",
     "remove_field",
     "remove_group",
     "remove_criterion",
     "remove_band",
     "remove_gate",
+    "remove_deadline",
 ];
 /// What `on_progress` returns to stop a script that ran out of time.
 const OUT_OF_TIME: INT = 1;
@@ -223,14 +225,17 @@ impl Clock {
 }
 
 thread_local! {
-    static STARTED: std::cell::Cell<Option<(Clock, isize)>> =
+    static STARTED: std::cell::Cell<Option<(Option<Clock>, isize)>> =
         const { std::cell::Cell::new(None) };
 }
 
 impl Budget {
     /// The clock is read once every this many operations (reading it costs
     /// more than an operation).
-    const CLOCK_EVERY: u64 = 32;
+    const CLOCK_EVERY: u64 = 256;
+    /// Memory is checked every this many operations: one operation builds
+    /// at most one string, array or map within the size limits.
+    const MEMORY_EVERY: u64 = 16;
 
     fn new(limits: &Limits) -> Self {
         Budget {
@@ -240,20 +245,28 @@ impl Budget {
     }
 
     fn check(&self, operations: u64) -> Option<Dynamic> {
-        let memory = crate::alloc::live_bytes();
-        let (start, base) = match STARTED.get() {
-            Some(started) if operations > 1 => started,
-            _ => {
-                let started = (Clock::now(), memory.unwrap_or(0));
-                STARTED.set(Some(started));
-                started
-            }
-        };
-        if memory.is_some_and(|now| now.wrapping_sub(base) > self.memory) {
+        // Operation 1 starts an evaluation: note the memory in use. The
+        // clock is read only once an evaluation has run a while (reading the
+        // thread's CPU time is a system call, dearer than many operations),
+        // so the short evaluations of a scoring sheet never pay for it.
+        if operations <= 1 {
+            STARTED.set(Some((None, crate::alloc::live_bytes().unwrap_or(0))));
+            return None;
+        }
+        if operations % Self::MEMORY_EVERY != 0 {
+            return None;
+        }
+        let (clock, base) = STARTED.get().unwrap_or((None, 0));
+        if crate::alloc::live_bytes().is_some_and(|now| now.wrapping_sub(base) > self.memory) {
             return Some(OUT_OF_MEMORY.into());
         }
-        if operations % Self::CLOCK_EVERY == 0 && start.elapsed() > self.time {
-            return Some(OUT_OF_TIME.into());
+        if operations % Self::CLOCK_EVERY != 0 {
+            return None;
+        }
+        match clock {
+            None => STARTED.set(Some((Some(Clock::now()), base))),
+            Some(start) if start.elapsed() > self.time => return Some(OUT_OF_TIME.into()),
+            Some(_) => {}
         }
         None
     }
@@ -266,8 +279,9 @@ impl Budget {
 /// as deep as a script actually goes.
 ///
 /// [`PackLoader`](crate::PackLoader) and [`Batch`](crate::Batch) run scripts
-/// on threads with this stack. [`Scorer`](crate::Scorer) runs them on the
-/// calling thread: call it from a thread with this stack size.
+/// on threads with this stack; [`Scorer`](crate::Scorer), called from a thread
+/// with less, runs each rule on a stack of this size switched to for the call.
+/// On wasm32 scripts run on the calling stack.
 pub const SCRIPT_STACK_SIZE: usize = 512 * 1024 * 1024;
 
 /// Runs `work` on a new thread with [`SCRIPT_STACK_SIZE`] of stack (on wasm32,
@@ -290,6 +304,22 @@ pub(crate) fn on_script_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Resul
     #[cfg(target_arch = "wasm32")]
     {
         Ok(work())
+    }
+}
+
+/// Runs `work` (one rule's evaluation) where at least half of
+/// [`SCRIPT_STACK_SIZE`] is left: on this thread's stack when there is that
+/// much (threads of a [`Batch`](crate::Batch)), else on a new stack of that
+/// size switched to on this same thread. On wasm32, where that is not
+/// possible, on this stack.
+pub(crate) fn with_deep_stack<T>(work: impl FnOnce() -> T) -> T {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        stacker::maybe_grow(SCRIPT_STACK_SIZE / 2, SCRIPT_STACK_SIZE, work)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        work()
     }
 }
 
@@ -421,7 +451,9 @@ fn add_months(d: Date, n: INT, name: &str) -> Result<Date, Box<EvalAltResult>> {
 }
 
 /// `ratio_at_least(part, whole, share)`: whether `part / whole ≥ share`,
-/// exactly, without overflow (`share` to 9 decimals, e.g. 0.9 or 2.0/3.0).
+/// exactly, without overflow. `share` is read as a decimal to 9 places
+/// (0.9 is nine tenths exactly); a share that is no such decimal, like a
+/// third, is rounded to 9 places first.
 fn ratio_at_least(part: INT, whole: INT, share: rhai::FLOAT) -> Result<bool, Box<EvalAltResult>> {
     if whole <= 0 {
         return Err(runtime_error(format!(

@@ -1,0 +1,471 @@
+"""Score how employers carry out grassroots democracy at the workplace.
+
+``chamdiem`` scores survey records of enterprises with a rule pack (the
+national ``vn.enterprise`` pack, a province's pack, or one you write) and
+classifies them (Tốt, Khá, Trung bình, Yếu). It is the Python face of the
+``chamdiem`` command: a result's ``to_dict()`` is exactly the command's JSON
+line for the same record.
+
+>>> import chamdiem
+>>> pack = chamdiem.load_pack("tay-ninh.enterprise")
+>>> result = pack.score(record, period="2024")            # doctest: +SKIP
+>>> table = pack.score_many(dataframe, period="2024")     # doctest: +SKIP
+
+pandas, pyarrow and polars are optional: install the ones you use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+from . import _chamdiem
+from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
+
+__all__ = [
+    "ChamdiemError",
+    "IgnoredColumnsWarning",
+    "InputError",
+    "LimitExceeded",
+    "Pack",
+    "PackError",
+    "Result",
+    "load_pack",
+    "packs",
+]
+
+class IgnoredColumnsWarning(UserWarning):
+    """Columns of a table that the pack does not declare, so not read (a
+    misspelt column name shows up here, as on the command line)."""
+
+
+#: A period: a year (``"2024"`` or ``2024``), a half or quarter
+#: (``"2024-H1"``, ``"2024-Q3"``) or a range (``"2024-01-01..2024-06-30"``).
+Period = Union[str, int]
+
+_Recipe = Tuple[Any, ...]
+
+
+def packs() -> List[Dict[str, str]]:
+    """The packs built into this package: ``{"id", "title", "version"}`` each."""
+    return [{"id": i, "title": t, "version": v} for i, t, v in _chamdiem.built_in_packs()]
+
+
+def load_pack(id_or_path: Union[str, "os.PathLike[str]"]) -> "Pack":
+    """Loads a built-in pack by id (``"vn.enterprise"``), or a pack folder or
+    ``.rhai`` file by path. Raises :class:`PackError` naming file and line when
+    the pack does not load."""
+    if not isinstance(id_or_path, (str, os.PathLike)):
+        raise TypeError(
+            f"load_pack expects a pack id or a path, got {type(id_or_path).__name__}"
+        )
+    name = os.fspath(id_or_path)
+    native = _chamdiem.NativePack.load(name)
+    builtin = name in {p["id"] for p in packs()}
+    recipe: _Recipe = ("id", name) if builtin else ("path", os.path.abspath(name))
+    return Pack._wrap(native, recipe)
+
+
+class Result:
+    """The result of scoring one record.
+
+    Attributes mirror the keys of the command's JSON line; ``class_`` is the
+    class code (``class`` is a Python keyword). :meth:`to_dict` gives the line
+    itself, as a dict.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Dict[str, Any]) -> None:
+        self._data = data
+
+    @property
+    def id(self) -> Optional[str]:
+        """The record's id, if it had one."""
+        return self._data.get("id")
+
+    @property
+    def status(self) -> str:
+        """``"scored"``, ``"not_applicable"`` or ``"error"``."""
+        return self._data["status"]
+
+    @property
+    def total(self) -> Optional[float]:
+        """The total points, rounded to 2 decimals (scored records only)."""
+        return self._data.get("total")
+
+    @property
+    def class_(self) -> Optional[str]:
+        """The class code: ``tot``, ``kha``, ``trung_binh`` or ``yeu``."""
+        return self._data.get("class")
+
+    @property
+    def class_label(self) -> Optional[str]:
+        """The class in Vietnamese: ``Tốt``, ``Khá``, ``Trung bình``, ``Yếu``."""
+        return self._data.get("class_label")
+
+    @property
+    def criteria(self) -> Dict[str, float]:
+        """Points of every criterion, by id (``{"2.4": 0.63, …}``)."""
+        return dict(self._data.get("criteria") or {})
+
+    @property
+    def groups(self) -> Dict[str, float]:
+        """Points of every group of criteria, by id."""
+        return dict(self._data.get("groups") or {})
+
+    @property
+    def gates(self) -> List[str]:
+        """Ids of the gates that capped the class."""
+        return list(self._data.get("gates") or [])
+
+    @property
+    def reasons(self) -> Dict[str, str]:
+        """The reason for every criterion's points, in Vietnamese."""
+        return dict(self._data.get("reasons") or {})
+
+    @property
+    def errors(self) -> List[Dict[str, Any]]:
+        """Every problem of the record (``field`` is ``None`` for the whole record)."""
+        return [dict(e) for e in self._data.get("errors") or []]
+
+    @property
+    def period(self) -> Optional[str]:
+        """The evaluation period the record was scored for."""
+        return self._data.get("period")
+
+    @property
+    def pack(self) -> Dict[str, str]:
+        """The pack's id, version and fingerprint."""
+        return dict(self._data.get("pack") or {})
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as the command's JSON line, parsed (a fresh copy)."""
+        return json.loads(json.dumps(self._data))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Result) and other._data == self._data
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(id={self.id!r}, status={self.status!r}, total={self.total!r}, "
+            f"class_label={self.class_label!r})"
+        )
+
+
+class Pack:
+    """A loaded rule pack. Immutable, thread-safe, picklable.
+
+    Make one with :func:`load_pack` or :meth:`Pack.from_sources`.
+    """
+
+    __slots__ = ("_native", "_recipe")
+
+    _native: Any
+    _recipe: _Recipe
+
+    def __init__(self) -> None:
+        raise TypeError("use chamdiem.load_pack(...) or chamdiem.Pack.from_sources(...)")
+
+    @classmethod
+    def _wrap(cls, native: Any, recipe: _Recipe) -> "Pack":
+        pack = object.__new__(cls)
+        pack._native = native
+        pack._recipe = recipe
+        return pack
+
+    @classmethod
+    def from_sources(cls, sources: Mapping[str, str], entry: str = "pack.rhai") -> "Pack":
+        """A pack held in memory: ``{"pack.rhai": text, "lib/util.rhai": text, …}``
+        (paths relative to the pack's folder) and the entry file.
+
+        The entry may ``extends`` a built-in pack (``extends("tay-ninh.enterprise")``)
+        or one of the files, and ``import`` the others, exactly as in a folder on
+        disk; an ``examples.jsonl`` among them is the pack's examples.
+        """
+        if not isinstance(sources, Mapping):
+            raise TypeError(
+                f"sources must be a dict of file name to text, got {type(sources).__name__}"
+            )
+        for name, text in sources.items():
+            if not isinstance(name, str) or not isinstance(text, str):
+                raise TypeError("sources must map file names (str) to source texts (str)")
+        if not isinstance(entry, str):
+            raise TypeError(f"entry must be a file name (str), got {type(entry).__name__}")
+        copy = dict(sources)
+        return cls._wrap(_chamdiem.NativePack.from_sources(copy, entry), ("sources", copy, entry))
+
+    @staticmethod
+    def built_in_sources(id: str) -> Dict[str, str]:
+        """Every file of a built-in pack (``pack.rhai``, ``examples.jsonl``, …), by
+        path relative to its folder: to read or edit it, then load the edited
+        copy with :meth:`Pack.from_sources`."""
+        if not isinstance(id, str):
+            raise TypeError(f"id must be a built-in pack id (str), got {type(id).__name__}")
+        sources = _chamdiem.NativePack.built_in_sources(id)
+        if sources is None:
+            known = ", ".join(p["id"] for p in packs())
+            raise PackError(f"không có bộ quy tắc có sẵn '{id}' (có: {known})",
+                            code="pack.not_found")
+        return sources
+
+    # -------------------------------------------------------------- identity
+
+    @property
+    def id(self) -> str:
+        """The pack's id (``vn.enterprise``)."""
+        return self._native.id
+
+    @property
+    def title(self) -> str:
+        """Its title, in Vietnamese."""
+        return self._native.title
+
+    @property
+    def version(self) -> str:
+        """Its version."""
+        return self._native.version
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the exact sources of the pack and all it extends."""
+        return self._native.fingerprint
+
+    def __repr__(self) -> str:
+        return f"<chamdiem.Pack {self.id} {self.version} {self.fingerprint[:12]}>"
+
+    def __reduce__(self) -> Tuple[Callable[..., "Pack"], Tuple[_Recipe, str]]:
+        # A pack travels as the way to load it again and its fingerprint,
+        # checked on arrival (a worker with other sources refuses it).
+        return (_restore, (self._recipe, self.fingerprint))
+
+    # --------------------------------------------------------------- scoring
+
+    def score(self, record: Mapping[str, Any], period: Period) -> Result:
+        """Scores one record (a dict of field name to value) for ``period``.
+
+        A bad record gives a result with ``status == "error"`` and its
+        ``errors``; it never raises.
+        """
+        return Result(json.loads(self._native.score_line(record, period)))
+
+    def explain(self, record: Mapping[str, Any], period: Period) -> str:
+        """The readable Vietnamese breakdown of one record's result (as ``chamdiem explain``)."""
+        return self._native.explain(record, period)
+
+    def score_many(self, data: Any, period: Period, progress: bool = False) -> Any:
+        """Scores many records in parallel, on all cores, without holding the GIL.
+
+        ``data`` is a list of dicts, a pandas DataFrame, a pyarrow Table or a
+        polars DataFrame; the result is the same kind: a list of result dicts
+        (each equal to the command's JSON line), or a table with one row per
+        input row, in order (a DataFrame keeps its index). Table columns are
+        named as in the command's CSV output: ``id``, ``status``, ``total``,
+        ``class``, ``class_label``, ``groups.<id>``, ``criteria.<id>``,
+        ``gates``, ``reasons.<id>``, ``errors``, ``pack.*``. A missing value
+        (``None``, ``NaN``, ``NaT``) in a table cell is ``null``, as an empty
+        CSV cell. ``progress=True`` shows a tqdm progress bar.
+        """
+        kind = _table_kind(data)
+        if kind is None:
+            if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
+                raise TypeError(
+                    "score_many expects a list of dicts, a pandas DataFrame, a pyarrow "
+                    f"Table or a polars DataFrame, got {type(data).__name__}"
+                )
+            records = list(data)
+            with _progress(progress, len(records)) as tick:
+                lines = self._native.score_lines(records, period, tick)
+            return [json.loads(line) for line in lines]
+        names, columns, rows = _columns_of(kind, data)
+        declared = {field["name"] for field in self.schema()}
+        ignored = [name for name in names if name not in declared]
+        if ignored:
+            warnings.warn(
+                "các cột không có trong bộ quy tắc " + self.id + ", không được đọc: "
+                + ", ".join(ignored),
+                IgnoredColumnsWarning,
+                stacklevel=2,
+            )
+        with _progress(progress, rows) as tick:
+            out_names, out_columns = self._native.score_columns(
+                names, columns, rows, period, tick
+            )
+        error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
+        return _build_table(kind, data, out_names, out_columns, error_keys)
+
+    # ------------------------------------------------------------ describing
+
+    def schema(self) -> List[Dict[str, Any]]:
+        """The declared input fields: ``name``, ``type``, ``label`` (Vietnamese),
+        ``required``, ``nullable``, ``min``, ``max``, ``values``, ``at_most``,
+        ``description``."""
+        return json.loads(self._native.schema_json())
+
+    def schema_frame(self) -> Any:
+        """:meth:`schema` as a pandas DataFrame (needs pandas)."""
+        pandas = _require("pandas")
+        return pandas.DataFrame(self.schema())
+
+    def info(self) -> Dict[str, Any]:
+        """The pack's description, as ``chamdiem check --json`` prints it:
+        fields, groups, criteria with points, bands with their conditions,
+        gates, calendar, dates in force, sources, fingerprint and limits."""
+        return json.loads(self._native.info_json())
+
+    def test(self) -> List[Dict[str, Any]]:
+        """Runs the pack's own examples (``examples.jsonl``); returns the
+        failures, each ``{"name", "line", "failures"}`` (empty: all passed)."""
+        return [
+            {"name": name, "line": line, "failures": failures}
+            for name, line, failures in self._native.run_examples()
+            if failures
+        ]
+
+
+def _restore(recipe: _Recipe, fingerprint: str) -> Pack:
+    kind = recipe[0]
+    if kind == "sources":
+        pack = Pack.from_sources(recipe[1], recipe[2])
+    else:
+        pack = load_pack(recipe[1])
+    if pack.fingerprint != fingerprint:
+        raise PackError(
+            f"bộ quy tắc {pack.id} ở nơi nhận khác với nơi gửi "
+            f"(dấu vân tay {pack.fingerprint[:12]}… thay vì {fingerprint[:12]}…)",
+            code="pack.fingerprint",
+        )
+    return pack
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _require(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(f"this needs {module}: pip install {module}") from e
+
+
+def _table_kind(data: Any) -> Optional[str]:
+    root = type(data).__module__.split(".")[0]
+    name = type(data).__name__
+    if root == "pandas" and name == "DataFrame":
+        return "pandas"
+    if root == "pyarrow" and name in ("Table", "RecordBatch"):
+        return "arrow"
+    if root == "polars" and name == "DataFrame":
+        return "polars"
+    return None
+
+
+def _columns_of(kind: str, data: Any) -> Tuple[List[str], List[List[Any]], int]:
+    if kind == "pandas":
+        names = [str(c) for c in data.columns]
+        columns = [data.iloc[:, i].tolist() for i in range(data.shape[1])]
+        return names, columns, len(data.index)
+    if kind == "arrow":
+        names = list(data.column_names)
+        columns = [data.column(i).to_pylist() for i in range(data.num_columns)]
+        return names, columns, data.num_rows
+    names = list(data.columns)
+    columns = [data.to_series(i).to_list() for i in range(data.width)]
+    return names, columns, data.height
+
+
+def _is_points(name: str) -> bool:
+    return name == "total" or name.startswith(("groups.", "criteria."))
+
+
+def _floats(column: Any) -> Any:
+    """A column of points, as the native side sends it (the bytes of
+    little-endian doubles, NaN for missing): a numpy array, or a list."""
+    if not isinstance(column, bytes):
+        return column
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - polars can run without numpy
+        import array
+        import sys
+
+        values = array.array("d", column)
+        if sys.byteorder != "little":
+            values.byteswap()
+        return [None if v != v else v for v in values]
+    return numpy.frombuffer(column, dtype="<f8").copy()  # writable, owned by the table
+
+
+def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
+                 error_keys: List[str]) -> Any:
+    columns = [_floats(c) for c in columns]
+    if kind == "pandas":
+        pandas = _require("pandas")
+        frame = pandas.DataFrame(dict(zip(names, columns)), index=data.index)
+        for name in names:
+            if _is_points(name) and frame[name].dtype != "float64":
+                frame[name] = frame[name].astype("float64")
+        return frame
+    if kind == "polars":
+        polars = _require("polars")
+        series = []
+        for name, column in zip(names, columns):
+            if _is_points(name) or not isinstance(column, list):
+                values = column if not isinstance(column, list) else \
+                    [float("nan") if v is None else v for v in column]
+                series.append(polars.Series(name, values, dtype=polars.Float64,
+                                            nan_to_null=True))
+            elif name == "gates":
+                series.append(polars.Series(name, column, dtype=polars.List(polars.String)))
+            elif name == "errors":
+                struct = polars.Struct([polars.Field(k, polars.String) for k in error_keys])
+                series.append(polars.Series(name, column, dtype=polars.List(struct)))
+            elif all(v is None or isinstance(v, str) for v in column):
+                series.append(polars.Series(name, column, dtype=polars.String))
+            else:
+                series.append(polars.Series(name, column))
+        return polars.DataFrame(series)
+    pyarrow = _require("pyarrow")
+    arrays = []
+    for name, column in zip(names, columns):
+        if _is_points(name) or not isinstance(column, list):
+            arrays.append(pyarrow.array(column, type=pyarrow.float64(), from_pandas=True))
+            continue
+        if name == "gates":
+            kind_ = pyarrow.list_(pyarrow.string())
+        elif name == "errors":
+            kind_ = pyarrow.list_(
+                pyarrow.struct([(k, pyarrow.string()) for k in error_keys])
+            )
+        else:
+            inferred = pyarrow.array(column)
+            kind_ = pyarrow.string() if pyarrow.types.is_null(inferred.type) else inferred.type
+        arrays.append(pyarrow.array(column, type=kind_))
+    return pyarrow.Table.from_arrays(arrays, names=names)
+
+
+class _progress:
+    """A tqdm bar (``enabled``) or nothing; yields the callback the native side calls."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        if not isinstance(enabled, bool):
+            raise TypeError(f"progress must be True or False, got {type(enabled).__name__}")
+        self._bar: Any = None
+        if enabled:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+
+            self._bar = tqdm(total=total, unit=" bản ghi", desc="Chấm điểm")
+
+    def __enter__(self) -> Optional[Callable[[int], Any]]:
+        return None if self._bar is None else self._bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()

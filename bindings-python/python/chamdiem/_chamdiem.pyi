@@ -1,0 +1,59 @@
+"""The native half of chamdiem (Rust, pyo3). Use the names of ``chamdiem`` instead."""
+
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
+
+__all__ = ["NativePack", "built_in_packs"]
+
+def built_in_packs() -> List[Tuple[str, str, str]]:
+    """The built-in packs: ``(id, title, version)`` each."""
+
+@final
+class NativePack:
+    """A loaded pack (native). Use ``chamdiem.Pack``, which wraps it."""
+
+    @staticmethod
+    def load(id_or_path: str) -> "NativePack":
+        """Loads a built-in pack by id, or a pack folder / ``.rhai`` file by path."""
+    @staticmethod
+    def from_sources(sources: Dict[str, str], entry: str) -> "NativePack":
+        """Loads a pack from in-memory sources: ``{file name: text}`` and the entry file."""
+    @staticmethod
+    def built_in_sources(id: str) -> Optional[Dict[str, str]]:
+        """Every file of a built-in pack, by path relative to its folder."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    def score_line(self, record: Any, period: Union[str, int]) -> str:
+        """Scores one record; returns the CLI's JSON line for it."""
+    def explain(self, record: Any, period: Union[str, int]) -> str:
+        """The readable Vietnamese breakdown of one record's result."""
+    def score_lines(
+        self,
+        records: Any,
+        period: Union[str, int],
+        progress: Optional[Callable[[int], Any]] = None,
+    ) -> List[str]:
+        """Scores a sequence of records; returns their JSON lines, in order."""
+    def score_columns(
+        self,
+        names: Sequence[str],
+        columns: Sequence[Any],
+        rows: int,
+        period: Union[str, int],
+        progress: Optional[Callable[[int], Any]] = None,
+    ) -> Tuple[List[str], List[Union[bytes, List[Any]]]]:
+        """Scores the rows of a table given as columns; returns the result table's
+        columns (a column of numbers as the bytes of little-endian doubles)."""
+    def error_line(self, period: Union[str, int]) -> str:
+        """The JSON line of a result with one record-level error."""
+    def schema_json(self) -> str:
+        """The declared input fields, as JSON text."""
+    def info_json(self) -> str:
+        """The pack's description, as JSON text."""
+    def run_examples(self) -> List[Tuple[str, int, List[str]]]:
+        """Runs the pack's own examples: ``(name, line, failures)`` for each."""

@@ -1,0 +1,626 @@
+//! The native half of the `chamdiem` Python package (`chamdiem._chamdiem`).
+//!
+//! Thin on purpose: Python values become JSON records, results come back as
+//! the CLI's JSON line (or as columns of it), core errors become the
+//! package's exceptions. Everything else is `core/`. The friendly API (tables,
+//! pickling, progress bars) is in `python/chamdiem/__init__.py`.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Value as Json};
+
+/// Records scored between two progress reports (and checks for Ctrl-C).
+const STEP: usize = 16_384;
+
+/// Deepest nesting of Python containers accepted in a record.
+const MAX_DEPTH: usize = 32;
+
+// ---------------------------------------------------------------- errors
+
+/// Raises the package's exception for a core error, by its stable code:
+/// `LimitExceeded` (`limit.*`), `PackError` (`pack.*`: with file, line and
+/// column), `InputError` (a bad period, a pack not in force for it, input
+/// that cannot be read), else `ChamdiemError`.
+fn raise(py: Python<'_>, error: Error) -> PyErr {
+    let code = error.code();
+    let class = match code {
+        "pack.not_in_force" | "period.invalid" | "input.unreadable" => "InputError",
+        _ if code.starts_with("limit.") => "LimitExceeded",
+        _ if code.starts_with("pack.") => "PackError",
+        _ => "ChamdiemError",
+    };
+    let build = || -> PyResult<PyErr> {
+        let errors = py.import("chamdiem._errors")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("code", code)?;
+        if let Some(location) = error.location() {
+            kwargs.set_item("file", &location.file)?;
+            kwargs.set_item("line", location.line)?;
+            kwargs.set_item("column", location.column)?;
+        }
+        if let Error::LimitExceeded { limit, .. } = &error {
+            kwargs.set_item("limit", limit.code().trim_start_matches("limit."))?;
+        }
+        let exception = errors
+            .getattr(class)?
+            .call((error.to_string(),), Some(&kwargs))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+// ---------------------------------------------------------- Python → JSON
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// A Python value as JSON: `None`, `bool`, `int`, `float` (NaN is missing:
+/// `null`), `str`, lists and tuples, dicts with `str` keys, dates (ISO text;
+/// a datetime at midnight is its date), numpy scalars and arrays.
+fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Json> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "a record nests containers more than {MAX_DEPTH} deep"
+        )));
+    }
+    if obj.is_none() {
+        return Ok(Json::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Json::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Json::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(i) = obj.cast::<PyInt>() {
+        if let Ok(v) = i.extract::<i64>() {
+            return Ok(Json::from(v));
+        }
+        if let Ok(v) = i.extract::<u64>() {
+            return Ok(Json::from(v));
+        }
+        // Too big for 64 bits: as a float, which the core reports as out of range.
+        return Ok(
+            serde_json::Number::from_f64(i.extract::<f64>()?).map_or(Json::Null, Json::Number)
+        );
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(serde_json::Number::from_f64(f.value()).map_or(Json::Null, Json::Number));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "record keys must be str, got {} ({})",
+                    k.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    type_name(&k)
+                ))
+            })?;
+            map.insert(key.to_cow()?.into_owned(), to_json(&v, depth + 1)?);
+        }
+        return Ok(Json::Object(map));
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        return list
+            .iter()
+            .map(|v| to_json(&v, depth + 1))
+            .collect::<PyResult<_>>()
+            .map(Json::Array);
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        return tuple
+            .iter()
+            .map(|v| to_json(&v, depth + 1))
+            .collect::<PyResult<_>>()
+            .map(Json::Array);
+    }
+    // pandas' missing values (NaT, NA) are missing.
+    let name = type_name(obj);
+    if name == "NaTType" || name == "NAType" {
+        return Ok(Json::Null);
+    }
+    // date, datetime, pandas.Timestamp, numpy.datetime64 via item().
+    if obj.hasattr("isoformat")? {
+        if obj.hasattr("hour")? {
+            let midnight = ["hour", "minute", "second", "microsecond"]
+                .iter()
+                .all(|a| obj.getattr(*a).and_then(|v| v.extract::<i64>()).ok() == Some(0));
+            let zone = !obj.getattr("tzinfo").map(|t| t.is_none()).unwrap_or(true);
+            if midnight && !zone {
+                return to_json(&obj.call_method0("date")?, depth + 1);
+            }
+        }
+        // A time of day is kept, so that the core names it as an invalid date.
+        return Ok(Json::String(obj.call_method0("isoformat")?.extract()?));
+    }
+    // numpy scalars and arrays, pyarrow scalars.
+    for method in ["tolist", "as_py"] {
+        if obj.hasattr(method)? {
+            return to_json(&obj.call_method0(method)?, depth + 1);
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "cannot score a value of type {name} ({}); expected None, bool, int, float, str, \
+         date, list or dict",
+        obj.repr().map(|r| r.to_string()).unwrap_or_default()
+    )))
+}
+
+// ---------------------------------------------------------- JSON → Python
+
+/// JSON as Python; with `floats`, every number is a `float` (table columns
+/// of points keep one type).
+fn to_python<'py>(py: Python<'py>, json: &Json, floats: bool) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match json {
+        Json::Null => py.None().into_bound(py),
+        Json::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Json::Number(n) => match (floats, n.as_i64()) {
+            (false, Some(i)) => i.into_pyobject(py)?.into_any(),
+            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        Json::String(s) => PyString::new(py, s).into_any(),
+        Json::Array(items) => PyList::new(
+            py,
+            items
+                .iter()
+                .map(|i| to_python(py, i, floats))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
+        .into_any(),
+        Json::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_python(py, v, floats)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+// ------------------------------------------------------------------ packs
+
+/// The built-in packs: `(id, title, version)` each.
+#[pyfunction]
+fn built_in_packs(py: Python<'_>) -> PyResult<Vec<(String, String, String)>> {
+    Pack::built_in_ids()
+        .into_iter()
+        .map(|id| {
+            let pack = Pack::load(id).map_err(|e| raise(py, e))?;
+            Ok((
+                pack.id().to_string(),
+                pack.title().to_string(),
+                pack.version().to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn parse_period(py: Python<'_>, period: &Bound<'_, PyAny>) -> PyResult<Period> {
+    let text: String = if let Ok(s) = period.cast::<PyString>() {
+        s.to_cow()?.into_owned()
+    } else if period.is_instance_of::<PyInt>() && !period.is_instance_of::<PyBool>() {
+        period.str()?.to_cow()?.into_owned()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "period must be a str such as \"2024\", \"2024-H1\" or \"2024-01-01..2024-06-30\", got {}",
+            type_name(period)
+        )));
+    };
+    text.parse::<Period>().map_err(|e| raise(py, e))
+}
+
+/// A loaded pack (native). Use `chamdiem.Pack`, which wraps it.
+#[pyclass(module = "chamdiem._chamdiem", frozen)]
+struct NativePack {
+    pack: Pack,
+    /// A warm batch scorer per period, so memos survive between calls.
+    batches: Mutex<HashMap<String, std::sync::Arc<Batch>>>,
+    /// A warm single-record scorer.
+    scorer: Mutex<Option<Scorer>>,
+}
+
+impl NativePack {
+    fn new(pack: Pack) -> Self {
+        NativePack {
+            pack,
+            batches: Mutex::new(HashMap::new()),
+            scorer: Mutex::new(None),
+        }
+    }
+
+    fn batch(&self, py: Python<'_>, period: Period) -> PyResult<std::sync::Arc<Batch>> {
+        let key = period.to_string();
+        let mut batches = self.batches.lock().expect("batch cache");
+        if let Some(batch) = batches.get(&key) {
+            return Ok(batch.clone());
+        }
+        let batch = std::sync::Arc::new(Batch::new(&self.pack, period).map_err(|e| raise(py, e))?);
+        batches.insert(key, batch.clone());
+        Ok(batch)
+    }
+
+    /// Scores `inputs` with the GIL released, `STEP` records at a time,
+    /// calling `progress(done)` between steps.
+    fn score_inputs<T: Send>(
+        &self,
+        py: Python<'_>,
+        period: Period,
+        inputs: &[RecordInput],
+        progress: Option<&Bound<'_, PyAny>>,
+        map: impl Fn(ScoreResult) -> T + Sync,
+    ) -> PyResult<Vec<T>> {
+        let batch = self.batch(py, period)?;
+        let mut out = Vec::with_capacity(inputs.len());
+        for chunk in inputs.chunks(STEP) {
+            let scored = py.detach(|| batch.score_map(chunk, &map));
+            out.extend(scored);
+            py.check_signals()?;
+            if let Some(progress) = progress {
+                progress.call1((chunk.len(),))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A record given as a Python object, as the core's input.
+fn input_of(obj: &Bound<'_, PyAny>) -> PyResult<RecordInput> {
+    let mut line = String::with_capacity(1024);
+    write_json(obj, 0, &mut line)?;
+    Ok(RecordInput::JsonLine(line))
+}
+
+/// Appends `text` as a JSON string.
+fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    if !text.chars().any(|c| c == '"' || c == '\\' || c < ' ') {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c < ' ' => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Appends a Python value as JSON text, with the conversions of [`to_json`]
+/// (the CLI's own line reader then reads it: the same path, the same answer).
+fn write_json(obj: &Bound<'_, PyAny>, depth: usize, out: &mut String) -> PyResult<()> {
+    if obj.is_none() {
+        out.push_str("null");
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        out.push_str(if b.is_true() { "true" } else { "false" });
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        push_json_str(out, &s.to_cow()?);
+    } else if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
+        // Numbers through `to_json`: one place decides big and missing ones.
+        let _ = write!(out, "{}", to_json(obj, depth)?);
+    } else if let Ok(d) = obj.cast::<PyDict>() {
+        out.push('{');
+        for (i, (k, v)) in d.iter().enumerate() {
+            let key = k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "record keys must be str, got {} ({})",
+                    k.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    type_name(&k)
+                ))
+            })?;
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(out, &key.to_cow()?);
+            out.push(':');
+            write_json(&v, depth + 1, out)?;
+        }
+        out.push('}');
+    } else {
+        // Anything else (lists, dates, numpy values) as `to_json` sees it.
+        let _ = write!(out, "{}", to_json(obj, depth)?);
+    }
+    Ok(())
+}
+
+#[pymethods]
+impl NativePack {
+    /// Loads a built-in pack by id, or a pack folder / `.rhai` file by path.
+    #[staticmethod]
+    fn load(py: Python<'_>, id_or_path: &str) -> PyResult<Self> {
+        let pack = py
+            .detach(|| Pack::load(id_or_path))
+            .map_err(|e| raise(py, e))?;
+        Ok(Self::new(pack))
+    }
+
+    /// Loads a pack from in-memory sources: `{file name: text}` and the entry file.
+    #[staticmethod]
+    fn from_sources(
+        py: Python<'_>,
+        sources: HashMap<String, String>,
+        entry: &str,
+    ) -> PyResult<Self> {
+        if !sources.contains_key(entry) {
+            return Err(PyValueError::new_err(format!(
+                "entry {entry:?} is not one of the sources ({})",
+                sorted_keys(&sources)
+            )));
+        }
+        let pack = py
+            .detach(|| Pack::from_sources(sources, entry))
+            .map_err(|e| raise(py, e))?;
+        Ok(Self::new(pack))
+    }
+
+    /// Every file of a built-in pack, by path relative to its folder (`None`: no such pack).
+    #[staticmethod]
+    fn built_in_sources(id: &str) -> Option<std::collections::BTreeMap<String, String>> {
+        Pack::built_in_sources(id)
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        self.pack.id()
+    }
+    #[getter]
+    fn title(&self) -> &str {
+        self.pack.title()
+    }
+    #[getter]
+    fn version(&self) -> &str {
+        self.pack.version()
+    }
+    #[getter]
+    fn fingerprint(&self) -> &str {
+        self.pack.fingerprint()
+    }
+
+    /// Scores one record; returns the CLI's JSON line for it.
+    fn score_line(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let period = parse_period(py, period)?;
+        let input = input_of(record)?;
+        let mut slot = self.scorer.lock().expect("scorer");
+        if slot.as_ref().map(|s| s.period()) != Some(period) {
+            *slot = Some(Scorer::new(&self.pack, period).map_err(|e| raise(py, e))?);
+        }
+        let scorer = slot.as_mut().expect("set above");
+        Ok(scorer.score_input(&input).to_json_line())
+    }
+
+    /// The readable Vietnamese breakdown of one record's result.
+    fn explain(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let period = parse_period(py, period)?;
+        let input = input_of(record)?;
+        let mut scorer = Scorer::new(&self.pack, period).map_err(|e| raise(py, e))?;
+        Ok(scorer.score_input(&input).to_table(&self.pack))
+    }
+
+    /// Scores a sequence of records; returns their JSON lines, in order.
+    #[pyo3(signature = (records, period, progress=None))]
+    fn score_lines(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
+        let period = parse_period(py, period)?;
+        let inputs = records
+            .try_iter()?
+            .map(|r| input_of(&r?))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.score_inputs(py, period, &inputs, progress, |r| r.to_json_line())
+    }
+
+    /// Scores the rows of a table given as columns (`names`, one list of
+    /// values per name, all of `rows` values). Returns the result table as
+    /// `(column names, column values)`: the JSON line flattened, objects
+    /// as dotted names (`criteria.2.4`), in the order of the CLI's CSV header.
+    #[pyo3(signature = (names, columns, rows, period, progress=None))]
+    fn score_columns<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: Vec<Bound<'py, PyAny>>,
+        rows: usize,
+        period: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Vec<String>, Vec<Bound<'py, PyAny>>)> {
+        let period = parse_period(py, period)?;
+        if names.len() != columns.len() {
+            return Err(PyValueError::new_err("one column of values per name"));
+        }
+        // Only declared fields reach the record: other columns are context.
+        let declared: Vec<(String, Bound<'py, PyAny>)> = names
+            .into_iter()
+            .zip(columns)
+            .filter(|(name, _)| self.pack.fields().iter().any(|f| &f.name == name))
+            .collect();
+        let mut keyed = Vec::with_capacity(declared.len());
+        for (name, column) in &declared {
+            let list = column
+                .cast::<PyList>()
+                .map_err(|_| PyTypeError::new_err(format!("column {name:?} must be a list")))?;
+            if list.len() != rows {
+                return Err(PyValueError::new_err(format!(
+                    "column {name:?} has {} values, expected {rows}",
+                    list.len()
+                )));
+            }
+            let mut key = String::new();
+            push_json_str(&mut key, name);
+            key.push(':');
+            keyed.push((key, list));
+        }
+        let mut inputs = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let mut line = String::with_capacity(1024);
+            line.push('{');
+            for (i, (key, list)) in keyed.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                line.push_str(key);
+                write_json(&list.get_item(row)?, 1, &mut line)?;
+            }
+            line.push('}');
+            inputs.push(RecordInput::JsonLine(line));
+        }
+        let lines = self.score_inputs(py, period, &inputs, progress, |r| {
+            serde_json::from_str::<Json>(&r.to_json_line()).expect("the JSON line parses")
+        })?;
+        let (names, values) = py.detach(|| flatten(&chamdiem::csv_header(&self.pack), lines));
+        let columns = values
+            .iter()
+            .map(|column| column_to_python(py, column))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((names, columns))
+    }
+
+    /// The JSON line of a result with one record-level error: the keys a
+    /// result and an error have, for building typed empty tables.
+    fn error_line(&self, py: Python<'_>, period: &Bound<'_, PyAny>) -> PyResult<String> {
+        let period = parse_period(py, period)?;
+        let mut scorer = Scorer::new(&self.pack, period).map_err(|e| raise(py, e))?;
+        Ok(scorer
+            .score_input(&RecordInput::Json(Json::Null))
+            .to_json_line())
+    }
+
+    /// The declared input fields (the description's), as JSON text.
+    fn schema_json(&self) -> String {
+        serde_json::to_string(&self.pack.describe().fields).expect("fields serialize")
+    }
+
+    /// The pack's description (`Pack::describe`), as JSON text.
+    fn info_json(&self) -> String {
+        serde_json::to_string(&self.pack.describe()).expect("a description serializes")
+    }
+
+    /// Runs the pack's own examples: `(name, line, failures)` for each.
+    fn run_examples(&self, py: Python<'_>) -> PyResult<Vec<(String, usize, Vec<String>)>> {
+        let outcomes = py
+            .detach(|| chamdiem::selftest::run_examples(&self.pack))
+            .map_err(|e| raise(py, e))?;
+        Ok(outcomes
+            .into_iter()
+            .map(|o| (o.name, o.line, o.failures))
+            .collect())
+    }
+}
+
+fn sorted_keys(sources: &HashMap<String, String>) -> String {
+    let mut keys: Vec<&str> = sources.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys.join(", ")
+}
+
+/// Distinct texts whose Python strings a column shares (results repeat
+/// their reasons, classes and statuses): beyond this, new texts are not kept.
+const SHARED_TEXTS: usize = 4096;
+
+/// One result column for Python: a column of numbers (and nulls) as the
+/// bytes of little-endian `f64`s, NaN for null, so that it becomes an array
+/// without a Python object per cell; any other column as a list, its
+/// repeated texts sharing one Python string.
+fn column_to_python<'py>(py: Python<'py>, column: &[Json]) -> PyResult<Bound<'py, PyAny>> {
+    let numeric =
+        column.iter().any(Json::is_number) && column.iter().all(|v| v.is_number() || v.is_null());
+    if numeric {
+        let bytes: Vec<u8> = column
+            .iter()
+            .flat_map(|v| v.as_f64().unwrap_or(f64::NAN).to_le_bytes())
+            .collect();
+        return Ok(pyo3::types::PyBytes::new(py, &bytes).into_any());
+    }
+    let mut shared: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
+    let mut items = Vec::with_capacity(column.len());
+    for value in column {
+        items.push(match value {
+            Json::String(text) => match shared.get(text.as_str()) {
+                Some(s) => s.clone().into_any(),
+                None => {
+                    let s = PyString::new(py, text);
+                    if shared.len() < SHARED_TEXTS {
+                        shared.insert(text.as_str(), s.clone());
+                    }
+                    s.into_any()
+                }
+            },
+            other => to_python(py, other, true)?,
+        });
+    }
+    Ok(PyList::new(py, items)?.into_any())
+}
+
+/// Rows of JSON objects as columns: nested objects become dotted names.
+/// Columns come in `header`'s order, then any others in order of appearance;
+/// a row without a column's key has `null` there.
+fn flatten(header: &[String], rows: Vec<Json>) -> (Vec<String>, Vec<Vec<Json>>) {
+    let n = rows.len();
+    let mut names: Vec<String> = header.to_vec();
+    let mut index: HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i))
+        .collect();
+    let mut columns: Vec<Vec<Json>> = vec![vec![Json::Null; n]; names.len()];
+    let mut put = |name: String, row: usize, value: Json| {
+        let i = *index.entry(name.clone()).or_insert_with(|| {
+            names.push(name);
+            columns.push(vec![Json::Null; n]);
+            columns.len() - 1
+        });
+        columns[i][row] = value;
+    };
+    for (row, json) in rows.into_iter().enumerate() {
+        let Json::Object(object) = json else { continue };
+        for (key, value) in object {
+            match value {
+                Json::Object(inner) => {
+                    for (sub, v) in inner {
+                        put(format!("{key}.{sub}"), row, v);
+                    }
+                }
+                other => put(key, row, other),
+            }
+        }
+    }
+    (names, columns)
+}
+
+#[pymodule]
+fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativePack>()?;
+    m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
+    Ok(())
+}

@@ -1,6 +1,6 @@
 export { packs, loadPack, Pack, FileScoring } from './chamdiem_wasm.js';
 export type {
-  PeriodText, Status, FieldError, PackRef, ScoreResult, FieldTypeName, FieldSpec,
+  PeriodText, Status, FieldError, UnmetBand, PackRef, ScoreResult, FieldTypeName, FieldSpec,
   PackSchema, Limits, SourceLocation, GroupInfo, CriterionInfo, BandInfo, GateInfo,
   DeadlineInfo, PackInfo, PackSummary, ExampleFailure, InputFormatName, ErrorCode,
   ChamdiemError,

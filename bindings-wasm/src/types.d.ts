@@ -4,10 +4,19 @@ export type PeriodText = string;
 /** What became of a record. */
 export type Status = "scored" | "not_applicable" | "error";
 
-/** One problem with a record: the field (`null`: the record as a whole) and a message in Vietnamese. */
+/** One problem with a record: the field (`null`: the record as a whole), a stable code (`record.missing`, `record.type`, …) and a message in Vietnamese. */
 export interface FieldError {
   field: string | null;
+  code: string;
   message: string;
+}
+
+/** A band whose minimum the total reached but whose condition was not met. */
+export interface UnmetBand {
+  /** The band's code. */
+  band: string;
+  /** Why, in Vietnamese. */
+  reason: string;
 }
 
 /** The pack a result came from. */
@@ -19,12 +28,15 @@ export interface PackRef {
 }
 
 /**
- * The result of scoring one record: the same object as the CLI's JSON line.
+ * The result of scoring one record: the same object as the CLI's JSON line
+ * (keys in the same order: id, the carried fields, period, status, …).
  * Points are numbers rounded to 2 decimals. `groups`, `criteria` and
  * `reasons` are keyed by id, in the pack's order, and empty unless scored.
  */
 export interface ScoreResult {
   id: string | null;
+  /** The evaluation period, as given (`"2024"`). */
+  period: string;
   status: Status;
   total: number | null;
   /** The class code (`"tot"`), or null unless scored. */
@@ -35,10 +47,14 @@ export interface ScoreResult {
   criteria: Record<string, number>;
   /** Ids of the gates that fired (each caps the class). */
   gates: string[];
+  /** Bands passed over because their condition was not met, best first. */
+  unmet: UnmetBand[];
   /** The reason for every criterion's points, in Vietnamese. */
   reasons: Record<string, string>;
   errors: FieldError[];
   pack: PackRef;
+  /** The identifying fields the pack carries into results (`name`, `province`, …), as given. */
+  [carried: string]: unknown;
 }
 
 /** A field type: `bool`, `int`, `number`, `string`, `date` or `list<T>`. */

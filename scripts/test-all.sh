@@ -27,3 +27,25 @@ python3 -m unittest discover -s bench -p 'test_*.py'
 
 echo "== Python: pip install ./bindings-python in a fresh virtual environment, pytest on it (API, same answers as the CLI, stubs, Dask, Spark, README, notebook)"
 bindings-python/test.sh
+
+echo "== JavaScript (WebAssembly): the npm package in Node and the page in headless Chromium"
+# wasm-bindgen-cli must be exactly the wasm-bindgen of Cargo.lock.
+wasm_bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wasm_bindgen_version" ]; then
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+cargo build -p chamdiem-cli  # the tests compare every answer with the CLI's
+(
+    cd bindings-wasm
+    npm ci --no-audit --no-fund
+    npm run build
+    CHAMDIEM_CLI="$PWD/../target/debug/chamdiem" npm test
+    CHAMDIEM_CLI="$PWD/../target/debug/chamdiem" npm run test:browser
+)

@@ -416,7 +416,8 @@ impl PackLoader {
             for (name, text) in std::iter::once((&compiled.file.name, &compiled.file.text))
                 .chain(compiled.modules.iter().map(|(n, t)| (n, t)))
             {
-                hasher.update(text.len().to_le_bytes());
+                // As u64: a `usize` is 4 bytes on wasm32, and the fingerprint must not depend on the platform.
+                hasher.update((text.len() as u64).to_le_bytes());
                 hasher.update(text.as_bytes());
                 sources.push(name.clone());
             }

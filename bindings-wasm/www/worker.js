@@ -1,0 +1,55 @@
+// Scores files off the page's thread, so a 10,000-record file (or a hostile
+// pack) never freezes the page. Messages in: {type: 'score', job, bytes,
+// format, packId, period} and {type: 'tune', job, source, period}. Out:
+// progress, then done (or error) for the job.
+import { loadPack, Pack } from './pkg/index.js';
+
+const STEP = 500;
+let file = null; // {bytes, format}: the last file, kept for tuning
+
+function errorInfo(e) {
+  // Not the package's error (a stack overflow, a trap): the module may be
+  // left in a bad state, so the page replaces this worker.
+  const fatal = e.name !== 'ChamdiemError';
+  return { message: e.message, code: e.code ?? e.name, file: e.file, line: e.line, column: e.column, fatal };
+}
+
+/** The part of a result the page shows (whole results are in the CSV). */
+function brief(r) {
+  return {
+    id: r.id, status: r.status, total: r.total, class: r.class, class_label: r.class_label,
+    gates: r.gates, errors: r.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
+  };
+}
+
+function scoreAll(job, pack, period) {
+  const scoring = pack.scoreFile(file.bytes, file.format, period);
+  const results = [];
+  while (!scoring.done) {
+    for (const r of scoring.step(STEP)) results.push(brief(r));
+    postMessage({ type: 'progress', job, count: results.length });
+  }
+  // A record the pack itself failed on: the pack's error, with its line.
+  const failed = results.find((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc'));
+  postMessage({
+    type: 'done', job, results, csv: scoring.toCsv(), warnings: scoring.warnings,
+    packFailures: results.filter((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc')).length,
+    packFailure: failed ? failed.errors[0] : null,
+  });
+}
+
+onmessage = ({ data }) => {
+  try {
+    if (data.type === 'score') {
+      file = { bytes: new Uint8Array(data.bytes), format: data.format };
+      scoreAll(data.job, loadPack(data.packId), data.period);
+    } else if (data.type === 'tune') {
+      if (!file) throw Object.assign(new Error('chưa mở tệp dữ liệu'), { code: 'INVALID_ARGUMENT' });
+      scoreAll(data.job, Pack.fromSources({ 'dieu-chinh.rhai': data.source }, 'dieu-chinh.rhai'), data.period);
+    }
+  } catch (e) {
+    postMessage({ type: 'error', job: data.job, error: errorInfo(e) });
+  }
+};
+
+postMessage({ type: 'ready' });

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use hashbrown::HashMap;
 use include_dir::{include_dir, Dir};
-use rhai::{Engine, EvalAltResult, Module, Position, Scope, Shared};
+use rhai::{Engine, EvalAltResult, Expr, Module, Position, Scope, Shared, Stmt};
 
 use crate::error::{Error, Limit, Location, PackProblem};
 use crate::script::{self, Limits};
@@ -408,7 +408,7 @@ impl rhai::ModuleResolver for PackResolver {
             Some(name) => Location::new(name, pos),
             None => Location::new(
                 &self.file.name,
-                super::import_position(engine, &self.file.text, path),
+                import_position(engine, &self.file.text, path),
             ),
         };
         let Some(name) = self.root.name_of(&with_extension) else {
@@ -475,6 +475,25 @@ impl rhai::ModuleResolver for PackResolver {
             }
         }
     }
+}
+
+/// Where the file's `import "path"` stands (Rhai gives no position for
+/// the imports of the file being compiled).
+fn import_position(engine: &Engine, text: &str, path: &str) -> rhai::Position {
+    let Ok(ast) = engine.compile(text) else {
+        return rhai::Position::NONE;
+    };
+    let mut found = rhai::Position::NONE;
+    ast.walk(&mut |nodes: &[rhai::ASTNode]| {
+        if let Some(rhai::ASTNode::Stmt(Stmt::Import(x, pos))) = nodes.last() {
+            if matches!(&x.0, Expr::StringConstant(s, _) if s.as_str() == path) {
+                found = *pos;
+                return false;
+            }
+        }
+        true
+    });
+    found
 }
 
 #[cfg(test)]

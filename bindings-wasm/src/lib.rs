@@ -394,6 +394,7 @@ fn to_limits(object: &Object) -> Result<Limits, JsValue> {
             "max_load_operations" => limits.max_load_operations = value as u64,
             "max_call_levels" => limits.max_call_levels = value as usize,
             "max_expr_depth" => limits.max_expr_depth = value as usize,
+            "max_nesting_depth" => limits.max_nesting_depth = value as usize,
             "max_string_size" => limits.max_string_size = value as usize,
             "max_array_size" => limits.max_array_size = value as usize,
             "max_map_size" => limits.max_map_size = value as usize,

@@ -144,6 +144,7 @@ export interface Limits {
   max_load_operations: number;
   max_call_levels: number;
   max_expr_depth: number;
+  max_nesting_depth: number;
   max_string_size: number;
   max_array_size: number;
   max_map_size: number;

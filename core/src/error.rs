@@ -81,6 +81,9 @@ pub enum Limit {
     Time,
     /// Memory one evaluation built (where the counting allocator is installed).
     Memory,
+    /// Nesting of a value a script built: arrays and maps inside each
+    /// other, closures capturing closures.
+    NestingDepth,
 }
 
 impl Limit {
@@ -100,6 +103,7 @@ impl Limit {
             Limit::ExtendsDepth => "max_extends_depth",
             Limit::Time => "max_time_ms",
             Limit::Memory => "max_memory_bytes",
+            Limit::NestingDepth => "max_nesting_depth",
         }
     }
 
@@ -121,6 +125,7 @@ impl Limit {
             Limit::ExtendsDepth => "limit.extends_depth",
             Limit::Time => "limit.time",
             Limit::Memory => "limit.memory",
+            Limit::NestingDepth => "limit.nesting_depth",
         }
     }
 
@@ -138,6 +143,9 @@ impl Limit {
             Limit::ExtendsDepth => "độ sâu chuỗi extends",
             Limit::Time => "thời gian chạy, mili giây (quy tắc chạy quá lâu?)",
             Limit::Memory => "bộ nhớ, byte (kịch bản tạo quá nhiều dữ liệu?)",
+            Limit::NestingDepth => {
+                "độ lồng của giá trị (mảng, bảng, closure lồng nhau không dừng?)"
+            }
         }
     }
 }

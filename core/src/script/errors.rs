@@ -5,6 +5,7 @@
 use rhai::{EvalAltResult, Position};
 
 use super::budget::{OUT_OF_MEMORY, OUT_OF_TIME};
+use super::nesting::TOO_DEEP;
 use super::Limits;
 use crate::error::{Error, Limit, Location, Refusal};
 
@@ -50,6 +51,7 @@ pub(crate) fn eval_error(
         EvalAltResult::ErrorTerminated(token, _) => match token.as_int() {
             Ok(OUT_OF_TIME) => Some(Limit::Time),
             Ok(OUT_OF_MEMORY) => Some(Limit::Memory),
+            Ok(TOO_DEEP) => Some(Limit::NestingDepth),
             _ => None,
         },
         EvalAltResult::ErrorStackOverflow(_) => Some(Limit::CallDepth),

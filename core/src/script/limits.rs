@@ -18,6 +18,11 @@ pub struct Limits {
     pub max_call_levels: usize,
     /// Nesting of expressions (at global level; functions get half).
     pub max_expr_depth: usize,
+    /// Nesting of a value a script builds: arrays and maps inside each
+    /// other, closures capturing closures (each counts one level). Dropping
+    /// a value recurses once per level, so this bounds the stack that takes
+    /// on every platform, including WebAssembly, where the stack is small.
+    pub max_nesting_depth: usize,
     /// Characters in one string.
     pub max_string_size: usize,
     /// Items in one array.
@@ -53,6 +58,7 @@ impl Default for Limits {
             max_load_operations: 1_000_000,
             max_call_levels: 32,
             max_expr_depth: 64,
+            max_nesting_depth: 64,
             max_string_size: 64 * 1024,
             max_array_size: 10_000,
             max_map_size: 10_000,
@@ -73,6 +79,7 @@ impl Limits {
             Limit::LoadOperations => self.max_load_operations,
             Limit::CallDepth => self.max_call_levels as u64,
             Limit::ExpressionDepth => self.max_expr_depth as u64,
+            Limit::NestingDepth => self.max_nesting_depth as u64,
             Limit::StringSize => self.max_string_size as u64,
             Limit::ArraySize => self.max_array_size as u64,
             Limit::MapSize => self.max_map_size as u64,

@@ -11,6 +11,7 @@ mod budget;
 mod dates;
 mod errors;
 mod limits;
+mod nesting;
 mod stack;
 
 use rhai::packages::{Package, StandardPackage};
@@ -105,6 +106,7 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
     engine.disable_symbol("eval");
     let budget = Budget::new(limits);
     engine.on_progress(move |operations| budget.check(operations));
+    nesting::bound_nesting(&mut engine, limits.max_nesting_depth);
     register_dates(&mut engine);
     register_awards(&mut engine);
     crate::score::register_views(&mut engine);

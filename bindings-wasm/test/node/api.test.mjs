@@ -57,11 +57,7 @@ for (const [name, want] of Object.entries(hostile)) {
   const [sources, entry] = isFile
     ? [Object.fromEntries(readdirSync(hostileDir).filter((f) => f.endsWith('.rhai')).map((f) => [f, readText('tests/hostile', f)])), name]
     : [filesOf(join(hostileDir, name)), 'pack.rhai'];
-  // Known gap: dropping 20,000 chained closures recurses deeper than the
-  // JavaScript engine's stack (the CLI runs scripts on a large thread stack;
-  // WebAssembly has no such thread): a RangeError instead of a limit.
-  const todo = name.startsWith('chained-closures') ? 'stack overflow in WebAssembly (RangeError): needs a fix in the core' : undefined;
-  test(`hostile pack ${name}: ${want.code ?? want.type} at ${want.phase}`, { todo }, () => {
+  test(`hostile pack ${name}: ${want.code ?? want.type} at ${want.phase}`, () => {
     const expected = want.code ? { code: jsCode(want.code), coreCode: want.code } : { code: 'LIMIT_EXCEEDED' };
     if (want.code?.startsWith('limit.')) expected.limit = want.code;
     // WebAssembly is slower than native code: a map growing key by key may

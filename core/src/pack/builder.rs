@@ -156,14 +156,30 @@ impl Entries {
         }
     }
 
-    fn required_string(&mut self, key: &str) -> Fallible<String> {
-        match self.string(key)? {
-            Some(s) => Ok(s),
+    /// `value` read under `key`, or the error that the key is missing.
+    fn present<T>(&self, key: &str, value: Option<T>) -> Fallible<T> {
+        match value {
+            Some(value) => Ok(value),
             None => fail_as(
                 PackProblem::MissingKey,
                 format!("{}: thiếu '{key}'", self.what),
             ),
         }
+    }
+
+    fn required_string(&mut self, key: &str) -> Fallible<String> {
+        let value = self.string(key)?;
+        self.present(key, value)
+    }
+
+    fn required_points(&mut self, key: &str) -> Fallible<Points> {
+        let value = self.points(key)?;
+        self.present(key, value)
+    }
+
+    fn required_rule(&mut self, key: &str, location: &Location) -> Fallible<RuleDraft> {
+        let value = self.rule(key, location)?;
+        self.present(key, value)
     }
 
     fn bool(&mut self, key: &str) -> Fallible<Option<bool>> {
@@ -507,24 +523,8 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let mut e = Entries::new(map, format!("criterion(\"{id}\")"), CRITERION_KEYS)?;
         let group = e.required_string("group")?;
         let label = e.required_string("label")?;
-        let points = match e.points("points")? {
-            Some(p) => p,
-            None => {
-                return fail_as(
-                    PackProblem::MissingKey,
-                    format!("criterion(\"{id}\"): thiếu 'points'"),
-                )
-            }
-        };
-        let rule = match e.rule("rule", &loc)? {
-            Some(r) => r,
-            None => {
-                return fail_as(
-                    PackProblem::MissingKey,
-                    format!("criterion(\"{id}\"): thiếu 'rule'"),
-                )
-            }
-        };
+        let points = e.required_points("points")?;
+        let rule = e.required_rule("rule", &loc)?;
         d.criteria.push(CriterionDraft {
             id: id.to_string(),
             group,
@@ -559,15 +559,7 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         exists(&d.bands, code, |b| &b.code, "mức xếp loại", "change_band")?;
         let mut e = Entries::new(map, format!("band(\"{code}\")"), BAND_KEYS)?;
         let label = e.required_string("label")?;
-        let min = match e.points("min")? {
-            Some(m) => m,
-            None => {
-                return fail_as(
-                    PackProblem::MissingKey,
-                    format!("band(\"{code}\"): thiếu 'min'"),
-                )
-            }
-        };
+        let min = e.required_points("min")?;
         let requires = e.rule("requires", &loc)?;
         let condition = e.string("condition")?;
         d.bands.push(BandDraft {
@@ -607,15 +599,7 @@ pub(crate) fn register(engine: &mut Engine, draft: &Arc<Mutex<Draft>>) {
         let mut e = Entries::new(map, format!("gate(\"{id}\")"), GATE_KEYS)?;
         let label = e.required_string("label")?;
         let cap = e.required_string("cap")?;
-        let when = match e.rule("when", &loc)? {
-            Some(r) => r,
-            None => {
-                return fail_as(
-                    PackProblem::MissingKey,
-                    format!("gate(\"{id}\"): thiếu 'when'"),
-                )
-            }
-        };
+        let when = e.required_rule("when", &loc)?;
         d.gates.push(GateDraft {
             id: id.to_string(),
             label,

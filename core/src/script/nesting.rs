@@ -11,11 +11,11 @@
 //! script fails with [`Limit::NestingDepth`](crate::Limit) at the line of
 //! the read that would nest deeper, on every platform alike.
 //!
-//! One read looks at no more than [`Walk::PARTS`] parts, so that reading a
-//! large flat array in a loop stays cheap. A chain that hides each level
-//! behind that many parts spends at least that many values a level, and
-//! the memory budget stops it long before its depth matters to the stack
-//! (64 MiB at 16 bytes a part: under 4,100 levels; the stack takes 20,000).
+//! The walk looks into everything: skipping large arrays, or stopping after
+//! some number of items, would let a chain of closures hide behind them.
+//! Its cost is bounded by Rhai's own size limits (10,000 items an array or
+//! map by default), so a rule that reads a large array in a loop is slower
+//! (each read looks at every item), never unbounded: the time budget holds.
 
 use hashbrown::HashMap;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, Position, INT};
@@ -42,12 +42,11 @@ pub(super) fn bound_nesting(engine: &mut Engine, max: usize) {
 /// The depth of `value` (a scalar 0; an array, a map or a closure one more
 /// than its deepest part), or `None` when it is deeper than `max`.
 pub(super) fn depth(value: &Dynamic, max: usize) -> Option<usize> {
-    if !(value.is_shared() || value.is_array() || value.is_map() || value.is_fnptr()) {
+    if !can_nest(value) {
         return Some(0);
     }
     let mut walk = Walk {
         max,
-        parts_left: Walk::PARTS,
         cells: HashMap::new(),
     };
     // A cell met again deeper down reports the depth found first: the
@@ -55,10 +54,14 @@ pub(super) fn depth(value: &Dynamic, max: usize) -> Option<usize> {
     walk.depth(value, 0).filter(|&depth| depth <= max)
 }
 
+/// Whether `value` can hold other values: scalars (most reads) cannot.
+#[inline]
+fn can_nest(value: &Dynamic) -> bool {
+    value.is_shared() || value.is_array() || value.is_map() || value.is_fnptr()
+}
+
 struct Walk {
     max: usize,
-    /// How many more parts this walk may look at.
-    parts_left: usize,
     /// Shared cells (captured variables) met so far, by address: their
     /// depth, or `None` while being walked. A closure's captured cells may
     /// be reached by many paths; each is walked once.
@@ -66,16 +69,9 @@ struct Walk {
 }
 
 impl Walk {
-    /// The parts one read looks at, at most.
-    const PARTS: usize = 1024;
-
     /// The depth of `value` found `level` containers down, or `None` past
     /// `max` (the walk itself never recurses deeper than `max`).
     fn depth(&mut self, value: &Dynamic, level: usize) -> Option<usize> {
-        if self.parts_left == 0 {
-            return Some(0);
-        }
-        self.parts_left -= 1;
         if value.is_shared() {
             // A cell locked for writing is being changed or run right now
             // and was reached again from inside: a cycle, nesting without end.
@@ -92,7 +88,7 @@ impl Walk {
             self.cells.insert(key, Some(depth));
             return Some(depth);
         }
-        if !(value.is_array() || value.is_map() || value.is_fnptr()) {
+        if !can_nest(value) {
             return Some(0);
         }
         let level = level + 1;
@@ -116,7 +112,7 @@ impl Walk {
         level: usize,
     ) -> Option<usize> {
         let mut deepest = 0;
-        for part in parts.take(self.parts_left) {
+        for part in parts.filter(|part| can_nest(part)) {
             deepest = deepest.max(self.depth(part, level)?);
         }
         Some(deepest)
@@ -174,6 +170,13 @@ mod tests {
         // Closures inside arrays inside closures: each counts.
         let mixed = "let a = [];\nloop { let b = a; a = [|| b]; }";
         nesting_error_at_line(on_small_stack(mixed), 2);
+    }
+
+    #[test]
+    fn a_large_array_captured_beside_the_chain_hides_nothing() {
+        // A large array captured with every link: looked into each time.
+        let script = "let pad = [];\nfor i in 0..5000 { pad.push(i); }\nlet f = |x| x;\nfor i in 0..20000 { let g = f; f = |x| { pad.len(); g.call(x) }; }\n1";
+        nesting_error_at_line(on_small_stack(script), 4);
     }
 
     #[test]

@@ -177,6 +177,9 @@ mod tests {
         // A large array captured with every link: looked into each time.
         let script = "let pad = [];\nfor i in 0..5000 { pad.push(i); }\nlet f = |x| x;\nfor i in 0..20000 { let g = f; f = |x| { pad.len(); g.call(x) }; }\n1";
         nesting_error_at_line(on_small_stack(script), 4);
+        // Each link behind a new large array.
+        let behind = "let pad = [];\nfor i in 0..5000 { pad.push(i); }\nlet a = [];\nloop { let b = a; a = pad + [|| b]; }";
+        nesting_error_at_line(on_small_stack(behind), 4);
     }
 
     #[test]

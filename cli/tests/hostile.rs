@@ -125,10 +125,10 @@ fn a_record_that_breaks_a_rule_costs_only_its_own_result() {
     // Each hostile record between two good ones.
     let hostile = [
         (91, "add_days"),
-        (92, "max_operations"),
+        (92, "max_nesting_depth"),
         (93, "max_memory_bytes"),
         (94, "max_time_ms"),
-        (95, "max_time_ms"),
+        (95, "max_nesting_depth"),
     ];
     let mut records = vec![record("good-0", 300)];
     for (i, (employees, _)) in hostile.iter().enumerate() {

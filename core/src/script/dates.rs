@@ -4,12 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 use rhai::{Dynamic, Engine, EvalAltResult, INT};
 
-use super::runtime_error;
+use super::{runtime_error, Date};
 use crate::period::{parse_date, Period};
-
-/// A calendar date, as scripts see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(pub NaiveDate);
 
 fn date_or_error(text: &str) -> Result<Date, Box<EvalAltResult>> {
     parse_date(text).map(Date).ok_or_else(|| {

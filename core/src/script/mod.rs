@@ -14,13 +14,13 @@ mod limits;
 mod nesting;
 mod stack;
 
+use chrono::NaiveDate;
 use rhai::packages::{Package, StandardPackage};
 #[cfg(test)]
 use rhai::INT;
 use rhai::{Engine, EvalAltResult, Position};
 
 pub(crate) use awards::{any_below, Award, Share};
-pub use dates::Date;
 pub(crate) use errors::{eval_error, parse_error, LOADING};
 pub use limits::Limits;
 pub use stack::SCRIPT_STACK_SIZE;
@@ -29,6 +29,12 @@ pub(crate) use stack::{on_script_stack, panic_message, with_deep_stack};
 use awards::register_awards;
 use budget::Budget;
 use dates::register_dates;
+
+// Here, not in `dates`: Rhai shows a list of dates by this type's path
+// (`[chamdiem::script::Date]`), which the pack guide prints.
+/// A calendar date, as scripts see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
 
 pub(super) fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE).into()

@@ -3,23 +3,8 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
 
-use super::runtime_error;
+use super::{runtime_error, Award, Share};
 use crate::Points;
-
-/// What one criterion awards: a share of its points and a reason.
-#[derive(Clone, Debug)]
-pub(crate) struct Award {
-    pub share: Share,
-    pub reason: ImmutableString,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Share {
-    /// `numerator / denominator` of the criterion's points.
-    Ratio(i64, i64),
-    /// An explicit number of points.
-    Points(Points),
-}
 
 /// `ratio_at_least(part, whole, share)`: whether `part / whole ≥ share`,
 /// exactly, without overflow. `share` is read as a decimal to 9 places

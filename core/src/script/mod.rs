@@ -18,23 +18,39 @@ use chrono::NaiveDate;
 use rhai::packages::{Package, StandardPackage};
 #[cfg(test)]
 use rhai::INT;
-use rhai::{Engine, EvalAltResult, Position};
+use rhai::{Engine, EvalAltResult, ImmutableString, Position};
 
-pub(crate) use awards::{any_below, Award, Share};
+pub(crate) use awards::any_below;
 pub(crate) use errors::{eval_error, parse_error, LOADING};
 pub use limits::Limits;
 pub use stack::SCRIPT_STACK_SIZE;
 pub(crate) use stack::{on_script_stack, panic_message, with_deep_stack};
 
+use crate::Points;
 use awards::register_awards;
 use budget::Budget;
 use dates::register_dates;
 
-// Here, not in `dates`: Rhai shows a list of dates by this type's path
-// (`[chamdiem::script::Date]`), which the pack guide prints.
+// Here, not in `dates` and `awards`: Rhai shows a list of these by their
+// type's path (`[chamdiem::script::Date]`, as the pack guide prints).
 /// A calendar date, as scripts see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
+
+/// What one criterion awards: a share of its points and a reason.
+#[derive(Clone, Debug)]
+pub(crate) struct Award {
+    pub share: Share,
+    pub reason: ImmutableString,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Share {
+    /// `numerator / denominator` of the criterion's points.
+    Ratio(i64, i64),
+    /// An explicit number of points.
+    Points(Points),
+}
 
 pub(super) fn runtime_error(message: impl Into<String>) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE).into()

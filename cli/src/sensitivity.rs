@@ -33,8 +33,13 @@ pub(crate) struct SensitivityArgs {
     )]
     pack: String,
     /// Mức thay đổi tối đa của điểm mỗi tiêu chí và ngưỡng mỗi mức xếp loại: 10% (mặc định) hoặc 0.1.
-    #[arg(long, value_name = "MỨC", default_value = "10%", hide_default_value = true, value_parser = share)]
-    vary: f64,
+    #[arg(
+        long,
+        value_name = "MỨC",
+        default_value = "10%",
+        hide_default_value = true
+    )]
+    vary: String,
     /// Số mẫu (mặc định 1000).
     #[arg(
         long,
@@ -52,8 +57,13 @@ pub(crate) struct SensitivityArgs {
     )]
     seed: u64,
     /// Bản ghi có độ ổn định dưới mức này là "sát ngưỡng": 90% (mặc định) hoặc 0.9.
-    #[arg(long, value_name = "MỨC", default_value = "90%", hide_default_value = true, value_parser = share)]
-    knife_edge: f64,
+    #[arg(
+        long,
+        value_name = "MỨC",
+        default_value = "90%",
+        hide_default_value = true
+    )]
+    knife_edge: String,
     /// Số bản ghi sát ngưỡng và tiêu chí in ra màn hình (mặc định 20).
     #[arg(
         long,
@@ -79,7 +89,11 @@ pub(crate) struct SensitivityArgs {
 
 /// `10%` or `0.1` as 0.1. A bare number above 1 is refused: `10` could mean
 /// either.
-fn share(text: &str) -> Result<f64, String> {
+fn share(option: &str, text: &str) -> Result<f64, Fatal> {
+    parse_share(text).map_err(|e| Fatal::new(format!("{option}: {e}")))
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
     let text = text.trim();
     let (number, percent) = match text.strip_suffix('%') {
         Some(n) => (n.trim(), true),
@@ -166,7 +180,9 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
     if let Some(output) = &args.output {
         guard_output(output, Some(&args.input), &pack)?;
     }
-    let options = SensitivityOptions::new(args.vary, args.samples, args.seed, args.knife_edge);
+    let vary = share("--vary", &args.vary)?;
+    let knife_edge = share("--knife-edge", &args.knife_edge)?;
+    let options = SensitivityOptions::new(vary, args.samples, args.seed, knife_edge);
     let inputs = read_inputs(&args.input, args.input_format, &pack)?;
 
     // A bar only where a person watches: never into a pipe or a file.

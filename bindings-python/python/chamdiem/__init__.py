@@ -299,6 +299,8 @@ class Pack:
         error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
         return _build_table(kind, data, out_names, out_columns, error_keys)
 
+    from ._sensitivity import sensitivity  # Pack.sensitivity(data, period, vary=0.1, ...)
+
     # ------------------------------------------------------------ describing
 
     def schema(self) -> List[Dict[str, Any]]:

@@ -61,7 +61,10 @@ impl Pack {
             seed as u64,
             number(&options, "knifeEdge", defaults.knife_edge)?,
         );
-        let inputs: Vec<_> = Array::from(&records).iter().map(|r| record_input(&r)).collect();
+        let inputs: Vec<_> = Array::from(&records)
+            .iter()
+            .map(|r| record_input(&r))
+            .collect();
         let analysis = Sensitivity::analyse(&self.pack, period, &inputs, &options, &|| {})
             .map_err(|e| to_js_error(&e))?;
         Ok(crate::to_js(&analysis))

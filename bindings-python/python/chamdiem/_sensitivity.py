@@ -3,6 +3,7 @@ weights and thresholds move a little (the analysis runs in the core)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Tuple, Union
 
@@ -32,7 +33,7 @@ def _records(data: Any) -> List[Any]:
 
 def _frame(table: Dict[str, Any]) -> Any:
     try:
-        import pandas
+        pandas: Any = importlib.import_module("pandas")
     except ImportError as e:  # pragma: no cover - pandas is how results come back
         raise ImportError("sensitivity returns DataFrames: pip install pandas") from e
     return pandas.DataFrame(table["rows"], columns=table["keys"])
@@ -41,7 +42,7 @@ def _frame(table: Dict[str, Any]) -> Any:
 def sensitivity(
     pack: "Pack",
     data: Any,
-    period: Union[str, int],
+    period: Any,
     vary: float = 0.1,
     samples: int = 1000,
     seed: int = 0,

@@ -101,6 +101,17 @@ fn a_small_case_checked_by_hand() {
     // remainder gives B the odd hundredth: 47.62), so "b-only" (47.62) falls
     // and "a-only" (52.38) stays; A down: A = 47.37, "a-only" falls. B mirrors A.
     // "three" (3/4 of B ≤ 39.48) and the others never move.
+    // The progress callback is called once per rescoring, as announced.
+    let calls = std::sync::atomic::AtomicU64::new(0);
+    let inputs: Vec<RecordInput> = hand_records().into_iter().map(RecordInput::Json).collect();
+    let o = options(0.1, 17, 7);
+    Sensitivity::analyse(&pack, period(), &inputs, &o, &|| {
+        calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(calls.into_inner(), Sensitivity::passes(&pack, &o));
+    assert_eq!(Sensitivity::passes(&pack, &o), 17 + 2 * 2 + 1);
+
     let up = Perturbation::declared(&pack);
     assert_eq!(up.points, [Points::from_hundredths(5000); 2]);
     for c in &result.criteria {

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
+mod sensitivity;
+
 use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -628,5 +630,6 @@ static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity::sensitivity_json, m)?)?;
     Ok(())
 }

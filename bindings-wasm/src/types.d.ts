@@ -246,3 +246,58 @@ export interface ChamdiemError extends Error {
   /** What was running (`"criterion 2.1"`, `"loading"`). */
   context?: string;
 }
+
+/** Options of `pack.sensitivity`. */
+export interface SensitivityOptions {
+  /** The largest relative change of a criterion's points or a band's minimum (default 0.1: ±10 %). */
+  vary?: number;
+  /** How many perturbed packs (default 1000). */
+  samples?: number;
+  /** The seed (default 0): the same seed, the same answer. */
+  seed?: number;
+  /** A record whose stability is below this share is on a knife-edge (default 0.9). */
+  knifeEdge?: number;
+}
+
+/** How stable one record's class is (the last keys only for a scored record). */
+export interface RecordStability {
+  /** Its position in the input, from 1. */
+  row: number;
+  id: string | null;
+  name: string | null;
+  status: Status;
+  total: number | null;
+  class: string | null;
+  class_label: string | null;
+  /** The share of samples that give it its class. */
+  stability?: number;
+  knife_edge?: boolean;
+  modal_class?: string;
+  /** Share of samples per class code, best class first. */
+  shares?: Record<string, number>;
+  /** Samples per class code. */
+  counts?: Record<string, number>;
+  /** Samples whose band condition or gate failed. */
+  failed?: number;
+  failure?: string;
+}
+
+/** How many records one criterion's weight moves (its points alone ±vary). */
+export interface CriterionInfluence {
+  id: string;
+  label: string;
+  points: number;
+  moved_up: number;
+  moved_down: number;
+  moved: number;
+}
+
+/** The result of `pack.sensitivity` (the CLI's `sensitivity -o FILE.json`). */
+export interface SensitivityAnalysis {
+  pack: PackRef;
+  period: string;
+  options: { vary: number; samples: number; seed: number; knife_edge: number };
+  classes: { code: string; label: string }[];
+  records: RecordStability[];
+  criteria: CriterionInfluence[];
+}

@@ -16,6 +16,8 @@ use chamdiem::{
     Pack, PackDescription, Period, Position, ScoreResult, Status, Summary, SummaryEntry,
 };
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+
+mod sensitivity;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
@@ -98,6 +100,14 @@ enum Command {
         #[command(flatten)]
         help: HelpFlag,
     },
+    /// Độ ổn định của xếp loại khi trọng số và ngưỡng thay đổi một chút.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        disable_help_flag = true,
+        override_usage = "chamdiem sensitivity TỆP --period KỲ [--pack BỘ] [--vary 10%] [--samples 1000] [--seed N] [-o TỆP.json|.csv|.xlsx]",
+        after_help = EXIT_CODES
+    )]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Chạy các ví dụ (examples.jsonl) của một bộ quy tắc.
     #[command(help_template = HELP_TEMPLATE, disable_help_flag = true, override_usage = "chamdiem test BỘ")]
     Test {
@@ -231,6 +241,7 @@ fn main() -> ExitCode {
         Command::Packs { .. } => packs(),
         Command::Check { pack, json, .. } => check(&pack, json),
         Command::Test { pack, .. } => test(&pack),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
     };
     match outcome {
         Ok(code) => code,

@@ -76,6 +76,7 @@ mod result;
 mod score;
 mod script;
 pub mod selftest;
+mod sensitivity;
 
 pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
@@ -98,6 +99,10 @@ pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;
 pub use script::{Limits, SCRIPT_STACK_SIZE};
+pub use sensitivity::{
+    ClassRef, CriterionInfluence, Perturbation, RecordStability, Sensitivity, SensitivityOptions,
+    Table,
+};
 
 #[cfg(test)]
 mod send_sync {

@@ -21,7 +21,7 @@ import os
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from . import _chamdiem
+from . import _chamdiem, _sensitivity
 from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
 
 __all__ = [
@@ -298,6 +298,13 @@ class Pack:
             )
         error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
         return _build_table(kind, data, out_names, out_columns, error_keys)
+
+    def sensitivity(
+        self, data: Any, period: Period, vary: float = 0.1, samples: int = 1000,
+        seed: int = 0, knife_edge: float = 0.9, full: bool = False,
+    ) -> Any:
+        """How stable each record's class is: see :func:`chamdiem._sensitivity.sensitivity`."""
+        return _sensitivity.sensitivity(self, data, period, vary, samples, seed, knife_edge, full)
 
     # ------------------------------------------------------------ describing
 

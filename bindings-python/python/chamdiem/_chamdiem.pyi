@@ -2,10 +2,22 @@
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["NativePack", "built_in_packs"]
+__all__ = ["NativePack", "built_in_packs", "sensitivity_json"]
 
 def built_in_packs() -> List[Tuple[str, str, str]]:
     """The built-in packs: ``(id, title, version)`` each."""
+
+def sensitivity_json(
+    pack: NativePack,
+    records: Any,
+    period: Union[str, int],
+    vary: float,
+    samples: int,
+    seed: int,
+    knife_edge: float,
+) -> Tuple[str, str, str]:
+    """Analyses how stable each record's class is under ``pack``; returns the
+    analysis, the records table and the criteria table, each as JSON text."""
 
 @final
 class NativePack:

@@ -28,7 +28,8 @@ use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
 pub(crate) use view::register as register_views;
-use view::{Keys, RecordView, Scores, ScoresView, Trace};
+pub(crate) use view::Scores;
+use view::{Keys, RecordView, ScoresView, Trace};
 
 /// Scores records against one pack for one evaluation period.
 ///
@@ -60,11 +61,14 @@ pub(crate) enum Outcome {
 pub(crate) struct Reason {
     pub text: ImmutableString,
     pub json: ImmutableString,
+    /// The share the rule awarded, before it was scaled to the criterion's
+    /// points: what `sensitivity` rescales to perturbed points.
+    pub share: Share,
 }
 
 /// Which memo a rule uses.
 #[derive(Clone, Copy)]
-enum RuleKind {
+pub(crate) enum RuleKind {
     Applies,
     Criterion(usize),
     Gate(usize),
@@ -277,7 +281,7 @@ impl Scorer {
     }
 
     /// Evaluates one rule for one record, through its memo.
-    fn evaluate(
+    pub(crate) fn evaluate(
         &mut self,
         kind: RuleKind,
         rule: &Rule,
@@ -495,6 +499,7 @@ fn call(
         Reason {
             text: award.reason,
             json: json.into(),
+            share: award.share,
         },
     ))
 }

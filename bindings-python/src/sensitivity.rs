@@ -1,0 +1,46 @@
+//! `Pack.sensitivity`: the core's `Sensitivity::analyse`, with the GIL
+//! released; the tables go back as JSON text for `_sensitivity.py` to turn
+//! into DataFrames.
+
+use chamdiem::{Sensitivity, SensitivityOptions, Table};
+use pyo3::prelude::*;
+
+use crate::{input_of, parse_period, raise, NativePack};
+
+fn table_json(table: &Table) -> String {
+    serde_json::json!({ "keys": table.keys, "labels": table.labels, "rows": table.rows })
+        .to_string()
+}
+
+/// Analyses how stable each record's class is under `pack`; returns the
+/// analysis, the records table and the criteria table, each as JSON text.
+#[pyfunction]
+#[pyo3(signature = (pack, records, period, vary, samples, seed, knife_edge))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sensitivity_json(
+    py: Python<'_>,
+    pack: PyRef<'_, NativePack>,
+    records: &Bound<'_, PyAny>,
+    period: &Bound<'_, PyAny>,
+    vary: f64,
+    samples: u32,
+    seed: u64,
+    knife_edge: f64,
+) -> PyResult<(String, String, String)> {
+    let period = parse_period(py, period)?;
+    let inputs = records
+        .try_iter()?
+        .map(|r| input_of(&r?))
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = SensitivityOptions::new(vary, samples, seed, knife_edge);
+    let pack = &pack.pack;
+    let analysis = py
+        .detach(|| Sensitivity::analyse(pack, period, &inputs, &options, &|| {}))
+        .map_err(|e| raise(py, e))?;
+    let json = serde_json::to_string(&analysis).expect("the analysis serializes");
+    Ok((
+        json,
+        table_json(&analysis.record_table()),
+        table_json(&analysis.criteria_table()),
+    ))
+}

@@ -629,13 +629,15 @@ impl ReportBuilder {
             }
         }
         total.finish(sum);
-        let groups: Vec<Counts> = groups
+        // By name, records without a group last.
+        let mut groups: Vec<Counts> = groups
             .into_values()
             .map(|(mut c, s)| {
                 c.finish(s);
                 c
             })
             .collect();
+        groups.sort_by_key(|c| c.name == NO_GROUP);
 
         let scored = total.scored;
         let mut weakest: Vec<CriterionLoss> = criteria

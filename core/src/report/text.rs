@@ -203,7 +203,7 @@ pub(crate) fn report(r: &Report) -> String {
             p.group
         );
     }
-    more(w, r.ranking.len(), SHOWN, "đơn vị");
+    more(w, r.ranking.len(), SHOWN, "bản ghi");
     if let Some(s) = &r.submissions {
         let _ = writeln!(
             w,

@@ -1,4 +1,4 @@
-export { packs, loadPack, Pack, FileScoring, diff } from './chamdiem_wasm.js';
+export { packs, loadPack, Pack, FileScoring, diff, diffFile } from './chamdiem_wasm.js';
 export type {
   PeriodText, Status, FieldError, UnmetBand, PackRef, ScoreResult, FieldTypeName, FieldSpec,
   PackSchema, Limits, SourceLocation, GroupInfo, CriterionInfo, BandInfo, GateInfo,

@@ -97,3 +97,44 @@ pub fn diff(
     set(&value, "csv", &JsValue::from_str(&diff.to_csv()));
     Ok(value)
 }
+
+/// [`diff`] of a whole file (CSV, JSON Lines or a JSON array, read with the
+/// CLI's reader and `oldPack`'s fields): what the page's tuning view shows.
+#[wasm_bindgen(js_name = diffFile, unchecked_return_type = "Diff")]
+pub fn diff_file(
+    bytes: Vec<u8>,
+    #[wasm_bindgen(unchecked_param_type = "InputFormatName")] format: &str,
+    old_pack: &Pack,
+    new_pack: &Pack,
+    period: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let format = match format {
+        "csv" => chamdiem::InputFormat::Csv,
+        "jsonl" | "ndjson" => chamdiem::InputFormat::JsonLines,
+        "json" => chamdiem::InputFormat::JsonArray,
+        other => {
+            return Err(argument_error(
+                format!("không biết định dạng '{other}' (csv, jsonl hoặc json)"),
+                Some("format"),
+            ))
+        }
+    };
+    let period = parse_period(period)?;
+    let mut warnings = Vec::new();
+    let records = chamdiem::read_records(
+        Box::new(std::io::Cursor::new(bytes)),
+        format,
+        &old_pack.pack,
+        &mut warnings,
+    )
+    .map_err(|e| to_js_error(&e))?;
+    let inputs = records
+        .collect::<Result<Vec<RecordInput>, chamdiem::Error>>()
+        .map_err(|e| to_js_error(&e))?;
+    let diff =
+        Diff::run(&old_pack.pack, &new_pack.pack, period, &inputs).map_err(|e| to_js_error(&e))?;
+    let value = parse_json(&serde_json::to_string(&diff).expect("a diff serializes"));
+    set(&value, "html", &JsValue::from_str(&diff.to_html()));
+    set(&value, "csv", &JsValue::from_str(&diff.to_csv()));
+    Ok(value)
+}

@@ -15,6 +15,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value as Json};
 
+mod report;
+
 /// Records scored between two progress reports (and checks for Ctrl-C).
 const STEP: usize = 16_384;
 
@@ -628,5 +630,7 @@ static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::diff, m)?)?;
     Ok(())
 }

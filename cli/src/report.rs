@@ -206,6 +206,14 @@ pub(crate) fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<(), Fatal
     destination.commit()
 }
 
+/// A wrong option value, said without the "cannot read the input" prefix.
+fn plain(error: chamdiem::Error) -> Fatal {
+    match error {
+        chamdiem::Error::Input(message) => Fatal::new(message),
+        other => other.into(),
+    }
+}
+
 pub(crate) fn parse_period(period: Option<&str>) -> Result<Period, Fatal> {
     let Some(text) = period else {
         return Err(Fatal::new(PERIOD_MISSING));
@@ -230,7 +238,7 @@ pub(crate) fn report(args: ReportArgs) -> Result<ExitCode, Fatal> {
             "bảng tính .xlsx cần một tệp: thêm -o bao-cao.xlsx",
         ));
     }
-    let by: GroupBy = args.by.parse()?;
+    let by: GroupBy = args.by.parse().map_err(plain)?;
     let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
     if let Some(output) = &args.output {
@@ -242,7 +250,7 @@ pub(crate) fn report(args: ReportArgs) -> Result<ExitCode, Fatal> {
         by,
         deadline: args.deadline.clone(),
     };
-    let mut builder = ReportBuilder::new(&pack, period, &options)?;
+    let mut builder = ReportBuilder::new(&pack, period, &options).map_err(plain)?;
     let inputs = read_inputs(&args.inputs, &pack)?;
     let progress = progress_bar(inputs.len() as u64, "bản ghi");
     score_with_progress(&batch, &inputs, &progress, |r| builder.add(&r));

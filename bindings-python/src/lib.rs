@@ -17,6 +17,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value as Json};
 
+mod report;
+
 /// Records scored between two progress reports (and checks for Ctrl-C).
 const STEP: usize = 16_384;
 
@@ -631,5 +633,7 @@ fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity::sensitivity_json, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::diff, m)?)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 // Node, with fetch in browsers and workers), then exports the API.
 import init, { initSync } from './chamdiem_wasm.js';
 
-export { packs, loadPack, Pack, FileScoring } from './chamdiem_wasm.js';
+export { packs, loadPack, Pack, FileScoring, diff, diffFile } from './chamdiem_wasm.js';
 
 const wasmUrl = new URL('./chamdiem_wasm_bg.wasm', import.meta.url);
 

@@ -300,4 +300,114 @@ export interface SensitivityAnalysis {
   classes: { code: string; label: string }[];
   records: RecordStability[];
   criteria: CriterionInfluence[];
+// ---- Report and diff (chamdiem::report) ----
+
+/** Options of `pack.report`. */
+export interface ReportOptions {
+  /** Group by the carried `unit` (default) or `province`. */
+  by?: "unit" | "province";
+  /** The id of the pack's deadline that applies; default: chosen from the period. */
+  deadline?: string;
+  /** Also make the XLSX workbook (`report.xlsx`). */
+  xlsx?: boolean;
+}
+
+/** A class: code and Vietnamese label. */
+export interface ClassInfo { code: string; label: string; }
+
+/** Counts for a group of records (a unit, a province, or `Tổng cộng`). */
+export interface ReportCounts {
+  name: string;
+  records: number;
+  scored: number;
+  not_applicable: number;
+  errors: number;
+  /** Scored records per class, aligned with `Report.classes`. */
+  classes: number[];
+  /** Each class's share of the scored records (0 to 1). */
+  shares: number[];
+  mean_total: number | null;
+}
+
+/** A record named in a list (errors, not applicable). */
+export interface ReportRecordRef {
+  index: number;
+  id: string | null;
+  name: string | null;
+  group: string;
+  problems: string;
+}
+
+/** The compiled results of a period (the CLI's `report --format json`), with its HTML page. */
+export interface Report {
+  pack: PackRef;
+  pack_title: string;
+  period: string;
+  by: "unit" | "province";
+  by_label: string;
+  classes: ClassInfo[];
+  max_points: number;
+  total: ReportCounts;
+  groups: ReportCounts[];
+  totals: {
+    mean: number | null; median: number | null; min: number | null; max: number | null;
+    histogram: { from: number; to: number; count: number }[];
+  };
+  weakest: { id: string; label: string; group: string; max: number; lost: number; lost_share: number; records_losing: number }[];
+  gates: { id: string; label: string; cap: string; count: number }[];
+  unmet: { band: string; label: string; condition: string | null; count: number }[];
+  errors: ReportRecordRef[];
+  not_applicable: ReportRecordRef[];
+  ranking: { rank: number; index: number; id: string | null; name: string | null; group: string; total: number; class_label: string }[];
+  /** The due date (`YYYY-MM-DD`) from the pack's calendar. */
+  deadline: { id: string; label: string; to: string; due: string } | null;
+  /** Present when records carry a `submitted` date (a field the pack declares with `carry: true`). */
+  submissions: {
+    field: string; on_time: number; undated: number;
+    late: (ReportRecordRef & { submitted: string; days_late: number })[];
+    late_groups: [string, number][];
+  } | null;
+  criteria: { id: string; label: string; max: number }[];
+  records: {
+    index: number; id: string | null; name: string | null; unit: string | null; province: string | null;
+    status: Status; total: number | null; class: string | null; class_label: string | null;
+    criteria: number[]; gates: string[]; unmet: string[]; problems: string; submitted: string | null;
+  }[];
+  /** The report as one self-contained HTML page (charts in SVG, A4). */
+  html: string;
+  /** The XLSX workbook, when asked for with `{xlsx: true}`. */
+  xlsx?: Uint8Array;
+}
+
+/** A record whose class changed between two packs. */
+export interface MovedRecord {
+  index: number;
+  id: string | null;
+  name: string | null;
+  unit: string | null;
+  old_total: number | null;
+  new_total: number | null;
+  old_class: ClassInfo;
+  new_class: ClassInfo;
+  /** Criteria whose points changed (`null`: not in that pack). */
+  criteria: { id: string; label: string; old: number | null; new: number | null }[];
+}
+
+/** What replacing one pack by another does to the same records. */
+export interface Diff {
+  old_pack: PackRef;
+  new_pack: PackRef;
+  period: string;
+  records: number;
+  changed_class: number;
+  changed_total: number;
+  /** Rows: the old pack's classes, then "Không thuộc đối tượng", "Lỗi". */
+  old_classes: ClassInfo[];
+  /** Columns: the new pack's classes, then "Không thuộc đối tượng", "Lỗi". */
+  new_classes: ClassInfo[];
+  /** `matrix[row][column]`. */
+  matrix: number[][];
+  moved: MovedRecord[];
+  html: string;
+  csv: string;
 }

@@ -1,6 +1,7 @@
 // The page: self-assessment (main thread, one record at a time), scoring a
 // file and tuning the rules (in a Web Worker). All scoring is the package's.
 import { packs, loadPack } from './pkg/index.js';
+import { showDiff } from './tune-diff.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, { dataset, ...props } = {}, ...children) => {
@@ -370,44 +371,21 @@ function updateSum() {
   $('tune-sum').textContent = `${fmt(sum)} / ${fmt(state.info.max_points)}`;
 }
 
-function showMoved(tuned) {
-  const base = state.base;
-  const moved = [];
-  const transitions = new Map();
-  tuned.forEach((after, i) => {
-    const before = base[i];
-    const from = before.class_label ?? before.status;
-    const to = after.class_label ?? after.status;
-    if (from === to) return;
-    moved.push({ before, after, from, to });
-    const key = `${from} → ${to}`;
-    transitions.set(key, (transitions.get(key) ?? 0) + 1);
-  });
-  $('moved-count').textContent = String(moved.length);
-  $('moved-transitions').replaceChildren(...[...transitions].map(([key, n]) => el('li', { textContent: `${key}: ${n}` })));
-  $('moved-table').tBodies[0].replaceChildren(...moved.map(({ before, after, from, to }) => el('tr', {},
-    el('td', { textContent: before.id ?? '' }),
-    el('td', { textContent: from }),
-    el('td', { textContent: to }),
-    el('td', { textContent: fmt(before.total) }),
-    el('td', { textContent: fmt(after.total) }))));
-}
-
 function rescoreTuned() {
   if (!state.base) return;
   $('tune-error').replaceChildren();
   $('tune-summary').textContent = 'Đang chấm lại…';
-  runJob({ type: 'tune', source: $('tune-source').value, period: $('period').value }, 'tune-summary',
+  runJob({ type: 'tune', source: $('tune-source').value, packId: state.pack.id, period: $('period').value }, 'tune-summary',
     (data) => {
       $('tune-summary').textContent = `Đã chấm lại ${data.results.length.toLocaleString('vi-VN')} bản ghi với bộ quy tắc điều chỉnh.`;
       if (data.packFailure) {
         showTuneError({ message: `bộ quy tắc gặp lỗi ở ${data.packFailures} bản ghi — ${data.packFailure}` });
       }
-      showMoved(data.results);
+      showDiff(data.diff);
     },
     (error) => {
       $('tune-summary').textContent = '';
-      $('moved-count').textContent = '—';
+      showDiff(null);
       showTuneError(error);
     });
 }

@@ -2,7 +2,7 @@
 // pack) never freezes the page. Messages in: {type: 'score', job, bytes,
 // format, packId, period} and {type: 'tune', job, source, period}. Out:
 // progress, then done (or error) for the job.
-import { loadPack, Pack } from './pkg/index.js';
+import { diffFile, loadPack, Pack } from './pkg/index.js';
 
 const STEP = 500;
 let file = null; // {bytes, format}: the last file, kept for tuning
@@ -22,7 +22,7 @@ function brief(r) {
   };
 }
 
-function scoreAll(job, pack, period) {
+function scoreAll(job, pack, period, more = {}) {
   const scoring = pack.scoreFile(file.bytes, file.format, period);
   const results = [];
   while (!scoring.done) {
@@ -31,10 +31,19 @@ function scoreAll(job, pack, period) {
   }
   // A record the pack itself failed on: the pack's error, with its line.
   const failed = results.find((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc'));
+  const packFailures = results.filter((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc')).length;
+  // Tuning: the core's diff against the selected pack (skipped when the
+  // edited pack fails on records: its error is what the officer needs).
+  const diff = more.base && packFailures === 0
+    ? diffFile(file.bytes, file.format, more.base, pack, period)
+    : null;
+  if (diff) {
+    delete diff.html;
+    delete diff.csv;
+  }
   postMessage({
     type: 'done', job, results, csv: scoring.toCsv(), warnings: scoring.warnings,
-    packFailures: results.filter((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc')).length,
-    packFailure: failed ? failed.errors[0] : null,
+    packFailures, packFailure: failed ? failed.errors[0] : null, diff,
   });
 }
 
@@ -45,7 +54,8 @@ onmessage = ({ data }) => {
       scoreAll(data.job, loadPack(data.packId), data.period);
     } else if (data.type === 'tune') {
       if (!file) throw Object.assign(new Error('chưa mở tệp dữ liệu'), { code: 'INVALID_ARGUMENT' });
-      scoreAll(data.job, Pack.fromSources({ 'dieu-chinh.rhai': data.source }, 'dieu-chinh.rhai'), data.period);
+      const tunedPack = Pack.fromSources({ 'dieu-chinh.rhai': data.source }, 'dieu-chinh.rhai');
+      scoreAll(data.job, tunedPack, data.period, { base: loadPack(data.packId) });
     }
   } catch (e) {
     postMessage({ type: 'error', job: data.job, error: errorInfo(e) });

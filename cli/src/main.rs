@@ -18,6 +18,8 @@ use chamdiem::{
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 mod sensitivity;
+mod diff;
+mod report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
@@ -117,6 +119,21 @@ enum Command {
         #[command(flatten)]
         help: HelpFlag,
     },
+    /// Báo cáo tổng hợp kết quả của một kỳ: xếp loại theo đơn vị, tiêu chí yếu, xếp hạng, hạn nộp.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        disable_help_flag = true,
+        override_usage = "chamdiem report TỆP... --pack BỘ --period KỲ [--by unit|province] [-o TỆP.xlsx|.html|.json]",
+        after_help = EXIT_CODES
+    )]
+    Report(report::ReportArgs),
+    /// So sánh hai bộ quy tắc trên cùng dữ liệu: ai đổi xếp loại, ma trận chuyển.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        disable_help_flag = true,
+        override_usage = "chamdiem diff TỆP... --old BỘ --new BỘ --period KỲ [-o TỆP.csv|.json|.xlsx|.html]"
+    )]
+    Diff(diff::DiffArgs),
 }
 
 #[derive(clap::Args)]
@@ -242,6 +259,8 @@ fn main() -> ExitCode {
         Command::Check { pack, json, .. } => check(&pack, json),
         Command::Test { pack, .. } => test(&pack),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Report(args) => report::report(args),
+        Command::Diff(args) => diff::diff(args),
     };
     match outcome {
         Ok(code) => code,

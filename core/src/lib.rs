@@ -72,6 +72,7 @@ mod output;
 mod pack;
 mod period;
 mod points;
+pub mod report;
 mod result;
 mod score;
 mod script;

@@ -111,7 +111,8 @@ impl Period {
     }
 }
 
-/// Parses `2024` (a calendar year) or `2024-01-01..2024-12-31`.
+/// Parses `2024` (a calendar year), `2024-H1` / `2024-H2` (a half year),
+/// `2024-Q1` … `2024-Q4` (a quarter) or `2024-01-01..2024-12-31`.
 impl FromStr for Period {
     type Err = Error;
 
@@ -128,10 +129,34 @@ impl FromStr for Period {
             };
             return Period::new(parse(start)?, parse(end)?);
         }
-        match text.parse::<i32>() {
-            Ok(year) if (1900..=9999).contains(&year) => Period::year(year),
-            _ => Err(Error::Period(format!(
-                "kỳ đánh giá '{text}' không hợp lệ: viết một năm (2024) hoặc một khoảng ngày (2024-01-01..2024-12-31)"
+        let year = |y: &str| y.parse::<i32>().ok().filter(|y| (1900..=9999).contains(y));
+        // A half (`2024-H1`) or a quarter (`2024-Q3`): a range of whole months.
+        if let Some((y, part)) = text.split_once('-') {
+            let months = match part.to_ascii_uppercase().as_str() {
+                "H1" => Some((1, 6)),
+                "H2" => Some((7, 12)),
+                "Q1" => Some((1, 3)),
+                "Q2" => Some((4, 6)),
+                "Q3" => Some((7, 9)),
+                "Q4" => Some((10, 12)),
+                _ => None,
+            };
+            if let (Some(y), Some((first, last))) = (year(y), months) {
+                let start = NaiveDate::from_ymd_opt(y, first, 1);
+                let after = if last == 12 {
+                    NaiveDate::from_ymd_opt(y + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(y, last + 1, 1)
+                };
+                if let (Some(start), Some(after)) = (start, after) {
+                    return Period::new(start, after.pred_opt().unwrap_or(after));
+                }
+            }
+        }
+        match year(text) {
+            Some(year) => Period::year(year),
+            None => Err(Error::Period(format!(
+                "kỳ đánh giá '{text}' không hợp lệ: viết một năm (2024), nửa năm hoặc quý (2024-H1, 2024-Q3) hoặc một khoảng ngày (2024-01-01..2024-12-31)"
             ))),
         }
     }
@@ -188,6 +213,13 @@ mod tests {
         assert_eq!(half.to_string(), "2024-01-01..2024-06-30");
         assert!("2024-12-31..2024-01-01".parse::<Period>().is_err());
         assert!("hai nghìn".parse::<Period>().is_err());
+        let h1: Period = "2024-H1".parse().unwrap();
+        assert_eq!(h1, half);
+        let h2: Period = "2024-h2".parse().unwrap();
+        assert_eq!(h2.to_string(), "2024-07-01..2024-12-31");
+        let q1: Period = "2024-Q1".parse().unwrap();
+        assert_eq!(q1.to_string(), "2024-01-01..2024-03-31");
+        assert!("2024-H3".parse::<Period>().is_err());
     }
 
     #[test]

@@ -23,15 +23,19 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import _chamdiem, _sensitivity
 from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
+from . import _report
+from ._report import DiffResult, diff
 
 __all__ = [
     "ChamdiemError",
+    "DiffResult",
     "IgnoredColumnsWarning",
     "InputError",
     "LimitExceeded",
     "Pack",
     "PackError",
     "Result",
+    "diff",
     "load_pack",
     "packs",
 ]
@@ -253,6 +257,8 @@ class Pack:
         ``errors``; it never raises.
         """
         return Result(json.loads(self._native.score_line(record, period)))
+
+    report = _report.report
 
     def explain(self, record: Mapping[str, Any], period: Period) -> str:
         """The readable Vietnamese breakdown of one record's result (as ``chamdiem explain``)."""

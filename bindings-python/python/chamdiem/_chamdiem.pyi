@@ -2,7 +2,7 @@
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["NativePack", "built_in_packs", "sensitivity_json"]
+__all__ = ["NativePack", "built_in_packs", "diff", "report", "sensitivity_json"]
 
 def built_in_packs() -> List[Tuple[str, str, str]]:
     """The built-in packs: ``(id, title, version)`` each."""
@@ -18,6 +18,26 @@ def sensitivity_json(
 ) -> Tuple[str, str, str]:
     """Analyses how stable each record's class is under ``pack``; returns the
     analysis, the records table and the criteria table, each as JSON text."""
+def report(
+    pack: "NativePack",
+    records: Any,
+    period: Union[str, int],
+    by: Optional[str] = None,
+    deadline: Optional[str] = None,
+    formats: Sequence[str] = ...,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> Tuple[str, Optional[str], Optional[bytes], Optional[str]]:
+    """The report's JSON, and its HTML / XLSX when named in ``formats``."""
+
+def diff(
+    old: "NativePack",
+    new: "NativePack",
+    records: Any,
+    period: Union[str, int],
+    formats: Sequence[str] = ...,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> Tuple[str, Optional[str], Optional[bytes], Optional[str]]:
+    """The diff's JSON, and its HTML / XLSX / CSV when named in ``formats``."""
 
 @final
 class NativePack:

@@ -76,6 +76,7 @@ mod result;
 mod score;
 mod script;
 pub mod selftest;
+mod workbook;
 
 pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
@@ -98,6 +99,14 @@ pub use points::Points;
 pub use result::{PackRef, ScoreResult, Status};
 pub use score::Scorer;
 pub use script::{Limits, SCRIPT_STACK_SIZE};
+pub use workbook::{
+    read_workbook, read_workbook_file, write_template, WorkbookFormat, WorkbookOptions,
+    WorkbookRecords,
+};
+/// The layout of the input workbook [`write_template`] writes.
+pub mod template {
+    pub use crate::workbook::{DATA_SHEET, KEYS_ROW, LABELS_ROW, NOTES_SHEET};
+}
 
 #[cfg(test)]
 mod send_sync {

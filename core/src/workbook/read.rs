@@ -132,6 +132,12 @@ fn check_archive(bytes: &[u8], options: &WorkbookOptions) -> Result<(), Error> {
         ))
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    if archive.len() > 10_000 {
+        return Err(Error::Input(format!(
+            "bảng tính có {} phần trong tệp nén: quá nhiều, có thể là tệp độc hại",
+            archive.len()
+        )));
+    }
     let stated: u64 = (0..archive.len())
         .filter_map(|i| archive.by_index_raw(i).ok().map(|f| f.size()))
         .fold(0u64, u64::saturating_add);
@@ -139,19 +145,105 @@ fn check_archive(bytes: &[u8], options: &WorkbookOptions) -> Result<(), Error> {
         return Err(too_big());
     }
     let mut left = options.max_unpacked_bytes;
+    let mut uncomputed: Vec<(String, String)> = Vec::new();
     for i in 0..archive.len() {
-        let mut part = archive.by_index(i).map_err(|e| damaged(&e))?;
+        let part = archive.by_index(i).map_err(|e| damaged(&e))?;
         if part.is_dir() {
             continue;
         }
-        let read = std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink())
-            .map_err(|e| damaged(&e))?;
-        if read > left {
+        let name = part.name().to_string();
+        let mut counted = Counted {
+            inner: part,
+            count: 0,
+            limit: left,
+        };
+        let sheet = name.starts_with("xl/worksheets/") && name.ends_with(".xml");
+        let scanned = if sheet {
+            formulas_without_value(&mut counted).map(|cells| {
+                uncomputed.extend(cells.into_iter().map(|c| (name.clone(), c)));
+            })
+        } else {
+            std::io::copy(&mut counted, &mut std::io::sink()).map(drop)
+        };
+        if counted.count > left {
             return Err(too_big());
         }
-        left -= read;
+        scanned.map_err(|e| damaged(&e))?;
+        left -= counted.count;
+    }
+    if let Some((part, cell)) = uncomputed.first() {
+        return Err(Error::Input(format!(
+            "bảng tính có {} ô công thức chưa được tính (không lưu giá trị), ví dụ ô {} ({}):              tệp do một chương trình ghi ra mà không tính công thức; hãy mở tệp bằng Excel hoặc              LibreOffice rồi lưu lại, hoặc gõ giá trị thay cho công thức",
+            uncomputed.len(),
+            crate::escape_controls(cell),
+            crate::escape_controls(part)
+        )));
     }
     Ok(())
+}
+
+/// A reader that counts what it reads and fails past `limit`.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.count > self.limit {
+            return Err(std::io::Error::other("giải nén vượt giới hạn"));
+        }
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// The cells (`H5`) of a worksheet's XML that hold a formula and no value:
+/// calamine reads them as empty, which would be silently wrong.
+fn formulas_without_value(reader: &mut dyn Read) -> Result<Vec<String>, std::io::Error> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(reader));
+    let mut buf = Vec::new();
+    let mut found = Vec::new();
+    let mut cell: Option<(String, bool, bool)> = None; // (ref, formula, value)
+    loop {
+        buf.clear();
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        match event {
+            Event::Start(e) if e.local_name().as_ref() == b"c" => {
+                let r = e
+                    .try_get_attribute("r")
+                    .ok()
+                    .flatten()
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                    .unwrap_or_default();
+                cell = Some((r, false, false));
+            }
+            Event::Start(ref e) | Event::Empty(ref e) if cell.is_some() => {
+                let opened = matches!(event, Event::Start(_));
+                let (_, formula, value) = cell.as_mut().expect("inside a cell");
+                match e.local_name().as_ref() {
+                    b"f" => *formula = true,
+                    b"v" | b"is" => *value |= opened,
+                    _ => {}
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"c" => {
+                if let Some((r, true, false)) = cell.take() {
+                    if found.len() < 1000 {
+                        found.push(r);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(found)
 }
 
 /// A cell's value, owned, as the sheet gives it.
@@ -165,7 +257,7 @@ enum Raw {
     Date(Option<chrono::NaiveDate>),
     /// A cell whose formula failed (`#DIV/0!`).
     Error(String),
-    /// A cell element without a value: a formula never computed.
+    /// A cell element without a value (a formatted empty cell).
     NoValue,
 }
 
@@ -227,7 +319,7 @@ impl Raw {
     }
 
     fn is_blank(&self) -> bool {
-        matches!(self, Raw::Text(t) if t.trim().is_empty())
+        matches!(self, Raw::NoValue) || matches!(self, Raw::Text(t) if t.trim().is_empty())
     }
 
     /// What the cell costs against `max_record_bytes`.
@@ -271,6 +363,7 @@ fn cell_json(ty: &FieldType, raw: &Raw) -> Result<Json, String> {
     if let FieldType::List(inner) = ty {
         return match raw {
             Raw::Text(text) => Ok(coerce_text(ty, text)),
+            Raw::NoValue => Ok(coerce_text(ty, "")),
             other => cell_json(inner, other).map(|item| Json::Array(vec![item])),
         };
     }
@@ -278,13 +371,8 @@ fn cell_json(ty: &FieldType, raw: &Raw) -> Result<Json, String> {
         (_, Raw::Error(code)) => {
             return Err(format!("ô có lỗi công thức {code}"));
         }
-        (_, Raw::NoValue) => {
-            return Err(
-                "ô có công thức chưa được tính (không có giá trị): hãy mở tệp bằng Excel \
-                 hoặc LibreOffice rồi lưu lại, hoặc gõ giá trị thay cho công thức"
-                    .into(),
-            )
-        }
+        // An empty cell with a style; a formula without its value was refused earlier.
+        (_, Raw::NoValue) => coerce_text(ty, ""),
         (_, Raw::Date(None)) => return Err("ô ngày không có thật (29/02/1900)".into()),
         (_, Raw::Text(text)) => coerce_text(ty, text),
         (FieldType::Bool, Raw::Bool(b)) => Json::Bool(*b),
@@ -909,7 +997,8 @@ mod tests {
         assert!(cell_json(&FieldType::Int, &Raw::Error("#DIV/0!".into()))
             .unwrap_err()
             .contains("#DIV/0!"));
-        assert!(cell_json(&FieldType::Int, &Raw::NoValue).is_err());
+        assert_eq!(cell_json(&FieldType::Int, &Raw::NoValue), Ok(Json::Null));
+        assert_eq!(cell_json(&FieldType::Bool, &Raw::NoValue), Ok(json!(false)));
     }
 
     #[test]

@@ -696,7 +696,7 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
                     let source = note(brief);
                     match source.filter(|_| named) {
                         Some(source) => {
-                            writeln!(out, "{text}  ↳ {}", escape_controls(&source.place()))
+                            writeln!(out, "{text}   Nguồn: {}", escape_controls(&source.place()))
                         }
                         None => writeln!(out, "{text}"),
                     }

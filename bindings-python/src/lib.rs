@@ -5,6 +5,8 @@
 //! package's exceptions. Everything else is `core/`. The friendly API (tables,
 //! pickling, progress bars) is in `python/chamdiem/__init__.py`.
 
+mod workbook;
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -628,5 +630,7 @@ static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::workbook_template, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::score_workbook, m)?)?;
     Ok(())
 }

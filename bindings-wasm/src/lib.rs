@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 mod describe;
 mod errors;
+mod workbook;
 
 // Counts the bytes a script builds, so the memory limit (`max_memory_bytes`)
 // holds in WebAssembly as in the CLI: without it, a map growing key by key

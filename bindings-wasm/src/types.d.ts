@@ -245,3 +245,18 @@ export interface ChamdiemError extends Error {
   /** What was running (`"criterion 2.1"`, `"loading"`). */
   context?: string;
 }
+
+/** Options of `pack.scoreWorkbook`: the sheet to read, by name (the first when absent). */
+export interface WorkbookOptions {
+  sheet?: string;
+}
+
+/** A result of `pack.scoreWorkbook`: the CLI's JSON line, with the row it came from. */
+export interface WorkbookResult extends ScoreResult {
+  source: {
+    /** The sheet read. */
+    sheet: string;
+    /** The row, from 1 as Excel numbers it. */
+    row: number;
+  };
+}

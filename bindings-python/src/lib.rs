@@ -5,6 +5,8 @@
 //! package's exceptions. Everything else is `core/`. The friendly API (tables,
 //! pickling, progress bars) is in `python/chamdiem/__init__.py`.
 
+mod workbook;
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -635,5 +637,7 @@ fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity::sensitivity_json, m)?)?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(report::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::workbook_template, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::score_workbook, m)?)?;
     Ok(())
 }

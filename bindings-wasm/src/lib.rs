@@ -15,8 +15,9 @@ use wasm_bindgen::prelude::*;
 
 mod describe;
 mod errors;
-mod sensitivity;
 mod report;
+mod sensitivity;
+mod workbook;
 
 // Counts the bytes a script builds, so the memory limit (`max_memory_bytes`)
 // holds in WebAssembly as in the CLI: without it, a map growing key by key

@@ -410,4 +410,17 @@ export interface Diff {
   moved: MovedRecord[];
   html: string;
   csv: string;
+/** Options of `pack.scoreWorkbook`: the sheet to read, by name (the first when absent). */
+export interface WorkbookOptions {
+  sheet?: string;
+}
+
+/** A result of `pack.scoreWorkbook`: the CLI's JSON line, with the row it came from. */
+export interface WorkbookResult extends ScoreResult {
+  source: {
+    /** The sheet read. */
+    sheet: string;
+    /** The row, from 1 as Excel numbers it. */
+    row: number;
+  };
 }

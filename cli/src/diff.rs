@@ -62,10 +62,8 @@ pub(crate) fn diff(args: DiffArgs) -> Result<ExitCode, Fatal> {
     let old_batch = Batch::new(&old_pack, period)?;
     let new_batch = Batch::new(&new_pack, period)?;
     if let Some(output) = &args.output {
-        for input in &args.inputs {
-            guard_output(output, Some(input), &old_pack)?;
-            guard_output(output, Some(input), &new_pack)?;
-        }
+        guard_output(output, &args.inputs, &old_pack)?;
+        guard_output(output, &args.inputs, &new_pack)?;
     }
     // The records are read once, with the old pack's fields (CSV headings,
     // Vietnamese labels), and scored by both packs.

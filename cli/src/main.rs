@@ -3,23 +3,25 @@
 //! Thin by design: reading, scoring and formatting live in the `chamdiem`
 //! crate; this file parses arguments, guards the files and moves bytes.
 
+mod inputs;
+mod template;
+
 use std::collections::HashSet;
-use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
 
 use chamdiem::{
-    describe_io_error, escape_controls, field_with_label, Batch, CsvStyle, Error, InputFormat,
-    Pack, PackDescription, Period, Position, ScoreResult, Status, Summary, SummaryEntry,
+    describe_io_error, escape_controls, field_with_label, Batch, CsvStyle, Error, Pack,
+    PackDescription, Period, ScoreResult, Status, Summary, SummaryEntry,
 };
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
-mod sensitivity;
 mod diff;
 mod report;
+mod sensitivity;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 // Scoring allocates many small, short-lived values on every thread; mimalloc
@@ -76,14 +78,21 @@ struct HelpFlag {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Chấm điểm một tệp (.jsonl, .json, .csv) hoặc dữ liệu từ đầu vào chuẩn.
+    /// Chấm điểm một hay nhiều tệp (.jsonl, .json, .csv, .xlsx, .xls, .ods) hoặc dữ liệu từ đầu vào chuẩn.
     #[command(
         help_template = HELP_TEMPLATE,
         disable_help_flag = true,
-        override_usage = "chamdiem score [TỆP] --period KỲ [--pack BỘ] [--format jsonl|csv|csv-vn|table] [-o TỆP]",
+        override_usage = "chamdiem score [TỆP...] --period KỲ [--pack BỘ] [--sheet TRANG] [--format jsonl|csv|csv-vn|table] [-o TỆP]",
         after_help = EXIT_CODES
     )]
     Score(ScoreArgs),
+    /// Tạo mẫu nhập liệu Excel (.xlsx) từ các trường của một bộ quy tắc.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        disable_help_flag = true,
+        override_usage = "chamdiem template [--pack BỘ] --output mau-cham-diem.xlsx"
+    )]
+    Template(template::TemplateArgs),
     /// Liệt kê các bộ quy tắc có sẵn.
     #[command(help_template = HELP_TEMPLATE, disable_help_flag = true, override_usage = "chamdiem packs")]
     Packs {
@@ -139,9 +148,12 @@ enum Command {
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 struct ScoreArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hay nhiều tệp (chấm chung một lượt, mỗi kết quả ghi tệp và dòng nguồn); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
     #[arg(value_name = "TỆP", help_heading = "Tham số")]
-    input: Option<PathBuf>,
+    input: Vec<PathBuf>,
+    /// Trang tính cần đọc trong bảng tính (mặc định: trang đầu tiên).
+    #[arg(long, value_name = "TRANG")]
+    sheet: Option<String>,
     /// Kỳ đánh giá (bắt buộc): một năm (2024) hoặc khoảng ngày (2024-01-01..2024-06-30).
     #[arg(long, value_name = "KỲ")]
     period: Option<String>,
@@ -164,7 +176,7 @@ struct ScoreArgs {
     /// Viết tắt của --format csv-vn.
     #[arg(long, conflicts_with = "format")]
     excel: bool,
-    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json hoặc csv.
+    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json, csv, xlsx, xls hoặc ods.
     #[arg(
         long,
         value_enum,
@@ -195,6 +207,9 @@ enum InputKind {
     Jsonl,
     Json,
     Csv,
+    Xlsx,
+    Xls,
+    Ods,
 }
 
 /// A failure that ends the command: one line on standard error, and the
@@ -255,6 +270,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Score(args) => score(args),
+        Command::Template(args) => template::template(args),
         Command::Packs { .. } => packs(),
         Command::Check { pack, json, .. } => check(&pack, json),
         Command::Test { pack, .. } => test(&pack),
@@ -310,7 +326,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         }
         ErrorKind::UnknownArgument => format!("không có tùy chọn '{arg}'{suggestion}"),
         ErrorKind::InvalidSubcommand => format!(
-            "không có lệnh '{}'{suggestion}; các lệnh: score, packs, check, test",
+            "không có lệnh '{}'{suggestion}; các lệnh: score, template, packs, check, test",
             context(ContextKind::InvalidSubcommand)
         ),
         ErrorKind::MissingRequiredArgument => format!("thiếu {}", context(ContextKind::InvalidArg)),
@@ -377,14 +393,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Refuses an output that would destroy the input or a file of the pack.
-fn guard_output(output: &Path, input: Option<&Path>, pack: &Pack) -> Result<(), Fatal> {
+fn guard_output(output: &Path, inputs: &[PathBuf], pack: &Pack) -> Result<(), Fatal> {
     if output.is_dir() {
         return Err(Fatal::new(format!(
             "{}: đây là một thư mục; -o cần tên một tệp",
             output.display()
         )));
     }
-    if let Some(input) = input {
+    for input in inputs {
         if same_file(output, input) {
             return Err(Fatal::new(format!(
                 "-o {} chính là tệp dữ liệu vào: ghi vào đó sẽ xóa mất dữ liệu; hãy chọn tên khác, \
@@ -553,12 +569,13 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, brief: Brief, position: Option<Position>) {
+    fn add(&mut self, brief: Brief, source: Option<&inputs::Source>, named: bool) {
         self.summary.add_entry(brief.entry);
-        let place = position.map_or_else(
-            || format!("bản ghi thứ {}", self.summary.records),
-            |p| p.to_string(),
-        );
+        let place = match source {
+            Some(source) if named => escape_controls(&source.place()).into_owned(),
+            Some(source) => source.position.to_string(),
+            None => format!("bản ghi thứ {}", self.summary.records),
+        };
         if let Some(id) = &brief.id {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             id.hash(&mut hasher);
@@ -631,68 +648,18 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
     let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
 
-    let input_path = args.input.as_deref().filter(|p| p.as_os_str() != "-");
+    let inputs =
+        inputs::gather_inputs(&args.input, args.input_format, args.sheet.as_deref(), &pack)?;
     if let Some(output) = &args.output {
-        guard_output(output, input_path, &pack)?;
+        guard_output(output, &inputs.files, &pack)?;
     }
-    let mut reader: Box<dyn BufRead + Send> = match input_path {
-        Some(path) => Box::new(BufReader::with_capacity(
-            1 << 16,
-            File::open(path).map_err(|e| {
-                Fatal::new(format!("{}: {}", path.display(), describe_io_error(&e)))
-            })?,
-        )),
-        None => {
-            if io::stdin().is_terminal() {
-                eprintln!(
-                    "chamdiem: đang chờ dữ liệu gõ vào (JSON Lines, mỗi dòng một bản ghi; Ctrl-D để kết thúc). \
-                     Để chấm một tệp: chamdiem score TỆP --period {period}"
-                );
-            }
-            Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
-        }
-    };
-    let input_format = match (args.input_format, input_path) {
-        (Some(InputKind::Jsonl), _) => InputFormat::JsonLines,
-        (Some(InputKind::Json), _) => InputFormat::JsonArray,
-        (Some(InputKind::Csv), _) => InputFormat::Csv,
-        (None, Some(path)) => InputFormat::from_path(path).ok_or_else(|| {
-            Fatal::new(format!(
-                "{}: không biết định dạng (dùng .jsonl, .json, .csv hoặc --input-format)",
-                path.display()
-            ))
-        })?,
-        (None, None) => {
-            let head = reader
-                .fill_buf()
-                .map_err(|e| Fatal::new(format!("đầu vào chuẩn: {}", describe_io_error(&e))))?;
-            match InputFormat::sniff(head) {
-                Some(InputFormat::Csv) => {
-                    eprintln!("chamdiem: đầu vào chuẩn là CSV (đoán từ dòng đầu; chọn khác bằng --input-format)");
-                    InputFormat::Csv
-                }
-                Some(other) => other,
-                None if head.iter().all(u8::is_ascii_whitespace) => InputFormat::JsonLines,
-                None => {
-                    return Err(Fatal::new(
-                        "không nhận ra định dạng của đầu vào chuẩn: \
-                         dùng --input-format jsonl, json hoặc csv",
-                    ))
-                }
-            }
-        }
-    };
-    let mut warnings = Vec::new();
-    let records = chamdiem::read_numbered_records(reader, input_format, &pack, &mut warnings)?;
-    for warning in &warnings {
-        eprintln!("chamdiem: {}", escape_controls(warning));
-    }
-    // Every record gets exactly one result, in order: its position travels
-    // beside it to the summary.
-    let (positions_in, positions) = mpsc::channel();
-    let records = records.map(move |record| {
-        record.map(|(position, input)| {
-            let _ = positions_in.send(position);
+    let named = inputs.name_sources;
+    // Every record gets exactly one result, in order: its source travels
+    // beside it to the sink (the summary, and the result when `named`).
+    let (sources_in, sources) = mpsc::channel();
+    let records = inputs.records.map(move |record| {
+        record.map(|(source, input)| {
+            let _ = sources_in.send(source);
             input
         })
     });
@@ -727,19 +694,25 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
     let mut tally = Tally::new(&pack, period);
     let mut note = |brief: Brief| {
         progress.inc(1);
-        tally.add(brief, positions.try_recv().ok());
+        let source = sources.try_recv().ok();
+        tally.add(brief, source.as_ref(), named);
+        source
     };
     let brief = |result: &ScoreResult| Brief::of(result, &pack);
     let streamed = match format {
         OutputFormat::Jsonl => batch.stream(
             records,
-            |r| {
-                let mut line = r.to_json_line();
+            |r| (r.to_json_line(), brief(&r)),
+            |(mut line, brief)| {
+                let source = note(brief);
+                if let Some(source) = source.filter(|_| named) {
+                    // The result's last `}` closes the object: the source goes before it.
+                    line.pop();
+                    line.push(',');
+                    line.push_str(&source.to_json_member());
+                    line.push('}');
+                }
                 line.push('\n');
-                (line, brief(&r))
-            },
-            |(line, brief)| {
-                note(brief);
                 out.write_all(line.as_bytes()).map_err(write_error)
             },
         ),
@@ -750,8 +723,14 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
                 records,
                 |r| (r.to_table_width(&pack, width), brief(&r)),
                 |(text, brief)| {
-                    note(brief);
-                    writeln!(out, "{text}").map_err(write_error)
+                    let source = note(brief);
+                    match source.filter(|_| named) {
+                        Some(source) => {
+                            writeln!(out, "{text}   Nguồn: {}", escape_controls(&source.place()))
+                        }
+                        None => writeln!(out, "{text}"),
+                    }
+                    .map_err(write_error)
                 },
             )
         }
@@ -767,13 +746,26 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
             let mut csv = csv::WriterBuilder::new()
                 .delimiter(style.delimiter())
                 .from_writer(&mut out);
-            csv.write_record(chamdiem::csv_header_in(&pack, style))
+            let mut header = chamdiem::csv_header_in(&pack, style);
+            if named {
+                let vietnamese = style == CsvStyle::VietnameseExcel;
+                header.extend(inputs::source_csv_header(vietnamese).map(String::from));
+            }
+            csv.write_record(header)
                 .map_err(|e| write_error(e.into()))?;
             let streamed = batch.stream(
                 records,
                 |r| (r.to_csv_row_in(style), brief(&r)),
-                |(row, brief)| {
-                    note(brief);
+                |(mut row, brief)| {
+                    let source = note(brief);
+                    if named {
+                        let cells = source.map(|s| s.csv_cells()).unwrap_or_default();
+                        row.extend(
+                            cells
+                                .iter()
+                                .map(|c| chamdiem::neutralise_formula(c).into_owned()),
+                        );
+                    }
                     csv.write_record(&row).map_err(|e| write_error(e.into()))
                 },
             );

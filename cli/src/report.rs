@@ -2,13 +2,12 @@
 //! as text, JSON, HTML or XLSX. The report itself is built in the core
 //! (`chamdiem::report`); this file reads, scores with a progress bar and writes.
 
-use std::fs::File;
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chamdiem::report::{GroupBy, ReportBuilder, ReportOptions};
-use chamdiem::{describe_io_error, Batch, InputFormat, Pack, Period, RecordInput, ScoreResult};
+use chamdiem::{Batch, Pack, Period, RecordInput, ScoreResult};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{guard_output, Destination, Fatal, HelpFlag, PERIOD_MISSING};
@@ -118,32 +117,7 @@ pub(crate) fn written_as(
 /// Reads every input file into records, in order, with the pack's fields.
 /// The one place the report and the diff read their inputs.
 pub(crate) fn read_inputs(paths: &[PathBuf], pack: &Pack) -> Result<Vec<RecordInput>, Fatal> {
-    let mut records = Vec::new();
-    for path in paths {
-        let format = InputFormat::from_path(path).ok_or_else(|| {
-            Fatal::new(format!(
-                "{}: không biết định dạng (dùng .jsonl, .json hoặc .csv)",
-                path.display()
-            ))
-        })?;
-        let file = File::open(path)
-            .map_err(|e| Fatal::new(format!("{}: {}", path.display(), describe_io_error(&e))))?;
-        let reader = Box::new(BufReader::with_capacity(1 << 16, file));
-        let mut warnings = Vec::new();
-        let numbered = chamdiem::read_numbered_records(reader, format, pack, &mut warnings)?;
-        for warning in &warnings {
-            eprintln!(
-                "chamdiem: {}: {}",
-                path.display(),
-                chamdiem::escape_controls(warning)
-            );
-        }
-        for record in numbered {
-            let (_, input) = record?;
-            records.push(input);
-        }
-    }
-    Ok(records)
+    crate::inputs::read_all(paths, None, None, pack)
 }
 
 /// A progress bar on standard error when it is a terminal; hidden otherwise,
@@ -242,9 +216,7 @@ pub(crate) fn report(args: ReportArgs) -> Result<ExitCode, Fatal> {
     let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
     if let Some(output) = &args.output {
-        for input in &args.inputs {
-            guard_output(output, Some(input), &pack)?;
-        }
+        guard_output(output, &args.inputs, &pack)?;
     }
     let options = ReportOptions {
         by,

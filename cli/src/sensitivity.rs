@@ -2,15 +2,11 @@
 //! pack's weights and thresholds move a little (the analysis lives in
 //! `chamdiem::Sensitivity`; this file reads, shows progress and writes).
 
-use std::fs::File;
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chamdiem::{
-    describe_io_error, escape_controls, InputFormat, Pack, Period, RecordInput, Sensitivity,
-    SensitivityOptions, Status,
-};
+use chamdiem::{Pack, Period, RecordInput, Sensitivity, SensitivityOptions, Status};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{guard_output, Destination, Fatal, HelpFlag, InputKind, PERIOD_MISSING};
@@ -140,30 +136,7 @@ fn read_inputs(
     kind: Option<InputKind>,
     pack: &Pack,
 ) -> Result<Vec<RecordInput>, Fatal> {
-    let format = match kind {
-        Some(InputKind::Jsonl) => InputFormat::JsonLines,
-        Some(InputKind::Json) => InputFormat::JsonArray,
-        Some(InputKind::Csv) => InputFormat::Csv,
-        None => InputFormat::from_path(path).ok_or_else(|| {
-            Fatal::new(format!(
-                "{}: không biết định dạng (dùng .jsonl, .json, .csv hoặc --input-format)",
-                path.display()
-            ))
-        })?,
-    };
-    let file = File::open(path)
-        .map_err(|e| Fatal::new(format!("{}: {}", path.display(), describe_io_error(&e))))?;
-    let mut warnings = Vec::new();
-    let records = chamdiem::read_records(
-        Box::new(BufReader::with_capacity(1 << 16, file)),
-        format,
-        pack,
-        &mut warnings,
-    )?;
-    for warning in &warnings {
-        eprintln!("chamdiem: {}", escape_controls(warning));
-    }
-    Ok(records.collect::<Result<Vec<_>, _>>()?)
+    crate::inputs::read_all(&[path.to_path_buf()], kind, None, pack)
 }
 
 pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
@@ -178,7 +151,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
     pack.ensure_in_force(&period)?;
     let written = args.output.as_deref().map(written).transpose()?;
     if let Some(output) = &args.output {
-        guard_output(output, Some(&args.input), &pack)?;
+        guard_output(output, std::slice::from_ref(&args.input), &pack)?;
     }
     let vary = share("--vary", &args.vary)?;
     let knife_edge = share("--knife-edge", &args.knife_edge)?;

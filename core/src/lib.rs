@@ -78,6 +78,7 @@ mod score;
 mod script;
 pub mod selftest;
 mod sensitivity;
+mod workbook;
 
 pub use alloc::CountingAllocator;
 pub use batch::{Batch, CHUNK};
@@ -104,6 +105,14 @@ pub use sensitivity::{
     ClassRef, CriterionInfluence, Perturbation, RecordStability, Sensitivity, SensitivityOptions,
     Table,
 };
+pub use workbook::{
+    read_workbook, read_workbook_file, write_template, WorkbookFormat, WorkbookOptions,
+    WorkbookRecords,
+};
+/// The layout of the input workbook [`write_template`] writes.
+pub mod template {
+    pub use crate::workbook::{DATA_SHEET, KEYS_ROW, LABELS_ROW, NOTES_SHEET};
+}
 
 #[cfg(test)]
 mod send_sync {

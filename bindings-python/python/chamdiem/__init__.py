@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _chamdiem, _sensitivity
+from . import _workbook
 from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
 from . import _report
 from ._report import DiffResult, diff
@@ -275,8 +276,12 @@ class Pack:
         ``class``, ``class_label``, ``groups.<id>``, ``criteria.<id>``,
         ``gates``, ``reasons.<id>``, ``errors``, ``pack.*``. A missing value
         (``None``, ``NaN``, ``NaT``) in a table cell is ``null``, as an empty
-        CSV cell. ``progress=True`` shows a tqdm progress bar.
+        CSV cell. ``progress=True`` shows a tqdm progress bar. A path to a
+        ``.xlsx``/``.xls``/``.ods`` file (or its bytes) is read as
+        :meth:`score_workbook` reads it.
         """
+        if _workbook.is_workbook(data):
+            return _workbook.score_workbook(self, data, period, progress=progress)
         kind = _table_kind(data)
         if kind is None:
             if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
@@ -339,6 +344,23 @@ class Pack:
             for name, line, failures in self._native.run_examples()
             if failures
         ]
+
+    # ------------------------------------------------------------ Excel (_workbook.py)
+
+    def template(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> bytes:
+        """The pack's blank input workbook (``.xlsx`` bytes), written to ``path`` if given."""
+        return _workbook.template(self, path)
+
+    def score_workbook(
+        self,
+        workbook: Union[str, "os.PathLike[str]", bytes],
+        period: Period,
+        sheet: Optional[str] = None,
+        progress: bool = False,
+    ) -> List[Dict[str, Any]]:
+        """Scores the rows of a ``.xlsx``/``.xls``/``.ods`` sheet (a path or bytes);
+        each result with ``"source": {"file", "sheet", "row"}``."""
+        return _workbook.score_workbook(self, workbook, period, sheet, progress)
 
 
 def _restore(recipe: _Recipe, fingerprint: str) -> Pack:
@@ -482,3 +504,4 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.close()
+

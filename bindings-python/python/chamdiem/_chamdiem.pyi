@@ -1,8 +1,17 @@
 """The native half of chamdiem (Rust, pyo3). Use the names of ``chamdiem`` instead."""
 
+import os
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["NativePack", "built_in_packs", "diff", "report", "sensitivity_json"]
+__all__ = [
+    "NativePack",
+    "built_in_packs",
+    "diff",
+    "report",
+    "score_workbook",
+    "sensitivity_json",
+    "workbook_template",
+]
 
 def built_in_packs() -> List[Tuple[str, str, str]]:
     """The built-in packs: ``(id, title, version)`` each."""
@@ -89,3 +98,12 @@ class NativePack:
         """The pack's description, as JSON text."""
     def run_examples(self) -> List[Tuple[str, int, List[str]]]:
         """Runs the pack's own examples: ``(name, line, failures)`` for each."""
+
+def workbook_template(pack: NativePack) -> bytes: ...
+def score_workbook(
+    pack: NativePack,
+    workbook: Union[str, "os.PathLike[str]", bytes],
+    period: Union[str, int],
+    sheet: Optional[str] = None,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> Tuple[str, List[Tuple[int, str]], List[str]]: ...

@@ -677,7 +677,7 @@ impl ReportBuilder {
                 })
             })
             .collect();
-        gates.sort_by(|a, b| b.count.cmp(&a.count));
+        gates.sort_by_key(|g| std::cmp::Reverse(g.count));
         let mut unmet: Vec<UnmetCount> = pack
             .bands()
             .iter()
@@ -691,7 +691,7 @@ impl ReportBuilder {
                 })
             })
             .collect();
-        unmet.sort_by(|a, b| b.count.cmp(&a.count));
+        unmet.sort_by_key(|u| std::cmp::Reverse(u.count));
 
         let totals_stats = distribution(&mut totals, pack.max_points().as_f64());
 

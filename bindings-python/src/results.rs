@@ -5,7 +5,7 @@
 //! Texts repeated across results (statuses, classes, reasons, gate ids, the
 //! pack) become one Python string each, shared by every cell that shows it.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use chamdiem::{Pack, Points, ScoreResult, Status};
 use pyo3::prelude::*;
@@ -21,6 +21,8 @@ const SHARED_TEXTS: usize = 4096;
 struct Texts<'py> {
     py: Python<'py>,
     by_address: HashMap<(usize, usize), Bound<'py, PyString>>,
+    /// The last text asked for: a column asks for the same one row after row.
+    last: Option<((usize, usize), Bound<'py, PyString>)>,
 }
 
 impl<'py> Texts<'py> {
@@ -28,18 +30,28 @@ impl<'py> Texts<'py> {
         Texts {
             py,
             by_address: HashMap::new(),
+            last: None,
         }
     }
 
     fn get(&mut self, text: &str) -> Bound<'py, PyString> {
         let key = (text.as_ptr() as usize, text.len());
-        if let Some(s) = self.by_address.get(&key) {
-            return s.clone();
+        if let Some((last, s)) = &self.last {
+            if *last == key {
+                return s.clone();
+            }
         }
-        let s = PyString::new(self.py, text);
-        if self.by_address.len() < SHARED_TEXTS {
-            self.by_address.insert(key, s.clone());
-        }
+        let s = match self.by_address.get(&key) {
+            Some(s) => s.clone(),
+            None => {
+                let s = PyString::new(self.py, text);
+                if self.by_address.len() < SHARED_TEXTS {
+                    self.by_address.insert(key, s.clone());
+                }
+                s
+            }
+        };
+        self.last = Some((key, s.clone()));
         s
     }
 }

@@ -16,10 +16,12 @@ pandas, pyarrow and polars are optional: install the ones you use.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import warnings
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _chamdiem
 from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
@@ -292,7 +294,7 @@ class Pack:
                     f"Table or a polars DataFrame, got {type(data).__name__}"
                 )
             records = list(data)
-            with _progress(progress, len(records)) as tick:
+            with _progress(progress, len(records)) as tick, _no_gc():
                 return self._native.score_dicts(records, period, tick)
         names = _column_names(kind, data)
         declared = {field["name"] for field in self.schema()}
@@ -305,7 +307,7 @@ class Pack:
                 stacklevel=2,
             )
         stream, why = _arrow_stream(kind, data)
-        with _progress(progress, _row_count(kind, data)) as tick:
+        with _progress(progress, _row_count(kind, data)) as tick, _no_gc():
             scored: Any = why
             if stream is not None:
                 # The columns cross as Arrow buffers, read in Rust (no object per cell).
@@ -320,7 +322,8 @@ class Pack:
                 scored = self._native.score_columns(names, columns, rows, period, tick)
         out_names, out_columns = scored
         error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
-        return _build_table(kind, data, out_names, out_columns, error_keys)
+        with _no_gc():
+            return _build_table(kind, data, out_names, out_columns, error_keys)
 
     # ------------------------------------------------------------ describing
 
@@ -411,7 +414,7 @@ def _arrow_stream(kind: str, data: Any) -> Tuple[Any, Optional[str]]:
     try:
         if kind == "pandas":
             try:
-                import pyarrow
+                import pyarrow  # type: ignore[import-untyped,unused-ignore]
             except ImportError:
                 return None, "a pandas DataFrame crosses as Arrow columns only with pyarrow installed"
             try:
@@ -420,7 +423,7 @@ def _arrow_stream(kind: str, data: Any) -> Tuple[Any, Optional[str]]:
                 return None, f"the DataFrame is not an Arrow table ({type(e).__name__}: {e})"
             return table.__arrow_c_stream__(), None
         if kind == "arrow" and not hasattr(data, "__arrow_c_stream__"):
-            import pyarrow
+            import pyarrow  # type: ignore[import-untyped,unused-ignore]
 
             data = pyarrow.Table.from_batches([data])
         if not hasattr(data, "__arrow_c_stream__"):
@@ -511,7 +514,7 @@ def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
     if kind == "polars":
         polars = _require("polars")
         try:
-            import pyarrow
+            import pyarrow  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             pass
         else:
@@ -536,6 +539,20 @@ def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
                 series.append(polars.Series(name, column))
         return polars.DataFrame(series)
     return _arrow_table(_require("pyarrow"), names, columns, error_keys)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Python's cycle collector paused while results are built: they are
+    hundreds of thousands of new lists and dicts (no cycles), and the
+    collector would otherwise walk them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _progress:

@@ -7,9 +7,12 @@ with pandas, pyarrow and zen-engine:
     python bindings-python/bench.py --count 200000
 
 It scores the same records, held in memory, with:
-- `pack.score_many` on a pandas DataFrame, a pyarrow Table and a list of dicts;
-- the core's own rate on the same records (`Batch` via `score_lines` on JSON
-  values is what a list of dicts measures; the CLI's figure is in BENCHMARKS.md);
+- `pack.score_many` on a pandas DataFrame, a pyarrow Table, a polars DataFrame
+  and a list of dicts;
+- the core's own rate on the same cores: the release CLI (`target/release/chamdiem
+  score`, built with `cargo build --release -p chamdiem-cli`) on the same
+  records as JSON Lines, its output to /dev/null (reading, scoring and writing
+  the JSON lines, all cores);
 - `bench/reference_scorer.py`, the hand-written pure-Python scorer of
   `vn.enterprise` (the test oracle);
 - GoRules ZEN (`zen-engine`), with the same rules as a ZEN decision (below),
@@ -18,7 +21,10 @@ It scores the same records, held in memory, with:
 The records are valid, applicable enterprises of `examples/generate.py` (the
 ZEN decision has no validation step, so broken records would not be a like
 comparison). Before timing, the results of all three engines are compared on
-the first 2,000 records: totals and classes must agree.
+the first 2,000 records: totals and classes must agree. The measures run in
+interleaved rounds (each measure once per round, `--rounds` rounds), and the
+median of the rounds is reported, so that a busy moment of the machine does
+not fall on one measure only.
 """
 
 from __future__ import annotations
@@ -143,28 +149,31 @@ def zen_decision() -> Dict[str, Any]:
 
 # -------------------------------------------------------------- timing
 
-def best_rate(run: Callable[[], Any], n: int, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return n / best
+def seconds(run: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cli", default=str(ROOT / "target" / "release" / "chamdiem"))
     args = parser.parse_args()
 
+    import statistics
+    import tempfile
+
     import pandas
+    import polars
     import pyarrow
     import zen
 
     data = records(args.count)
     frame = pandas.DataFrame(data)
     table = pyarrow.Table.from_pylist(data)
+    polars_frame = polars.from_dicts(data, infer_schema_length=None)
     pack = chamdiem.load_pack("vn.enterprise")
     start_, end_ = reference_scorer.parse_period(PERIOD)
     engine = zen.ZenEngine({"loader": {"type": "static", "content": {"vn": zen_decision()}}})
@@ -180,28 +189,43 @@ def main() -> None:
         assert (a["total"], a["class"]) == (b["total"], b["class"]), (i, a, b)
         assert abs(zen_result["total"] - a["total"]) < 0.005 and zen_result["class"] == a["class"], \
             (i, a["total"], a["class"], zen_result)
+    # Every table crosses as Arrow columns (no row-by-row fallback).
+    import warnings
+    warnings.simplefilter("error", chamdiem.SlowPathWarning)
 
     n = len(data)
     zen_requests = [{"key": "vn", "context": {**r, **period}} for r in data]
-    rates = {
-        "score_many, pandas DataFrame": best_rate(
-            lambda: pack.score_many(frame, period=PERIOD), n, args.repeat),
-        "score_many, pyarrow Table": best_rate(
-            lambda: pack.score_many(table, period=PERIOD), n, args.repeat),
-        "score_many, list of dicts": best_rate(
-            lambda: pack.score_many(data, period=PERIOD), n, args.repeat),
-        "reference_scorer.py (pure Python, 1 core)": best_rate(
-            lambda: [reference_scorer.score_record(r, start_, end_) for r in data], n, 1),
-        "zen-engine evaluate_batch": best_rate(
-            lambda: engine.evaluate_batch(zen_requests), n, 1),
+    jsonl = Path(tempfile.mkdtemp()) / "records.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in data), encoding="utf-8")
+    cli = [args.cli, "score", "--pack", "vn.enterprise", "--period", PERIOD, str(jsonl)]
+    measures: Dict[str, Callable[[], Any]] = {
+        "score_many, pandas DataFrame": lambda: pack.score_many(frame, period=PERIOD),
+        "score_many, pyarrow Table": lambda: pack.score_many(table, period=PERIOD),
+        "score_many, polars DataFrame": lambda: pack.score_many(polars_frame, period=PERIOD),
+        "score_many, list of dicts": lambda: pack.score_many(data, period=PERIOD),
+        "the core: release CLI, JSON Lines in and out": lambda: subprocess.run(
+            cli, check=True, stdout=subprocess.DEVNULL),
+        "reference_scorer.py (pure Python, 1 core)":
+            lambda: [reference_scorer.score_record(r, start_, end_) for r in data],
+        "zen-engine evaluate_batch": lambda: engine.evaluate_batch(zen_requests),
     }
+    times: Dict[str, List[float]] = {name: [] for name in measures}
+    for round_ in range(args.rounds):
+        for name, run in measures.items():
+            times[name].append(seconds(run))
+        print(f"round {round_ + 1}: " + ", ".join(f"{n / t[-1]:,.0f}" for t in times.values()),
+              file=sys.stderr)
+    rates = {name: n / statistics.median(t) for name, t in times.items()}
     print(f"{n:,} valid records of vn.enterprise, period {PERIOD}, {os.cpu_count()} cores, "
-          f"best of {args.repeat} (Python and ZEN: 1 run); records/s:")
+          f"median of {args.rounds} interleaved rounds; records/s:")
     for name, rate in rates.items():
         print(f"| {name} | {rate:,.0f} |")
-    frame_rate = rates["score_many, pandas DataFrame"]
-    print(f"DataFrame ÷ pure Python: {frame_rate / rates['reference_scorer.py (pure Python, 1 core)']:.1f}×;"
-          f" DataFrame ÷ ZEN: {frame_rate / rates['zen-engine evaluate_batch']:.1f}×")
+    python = rates["reference_scorer.py (pure Python, 1 core)"]
+    zen_rate = rates["zen-engine evaluate_batch"]
+    core = rates["the core: release CLI, JSON Lines in and out"]
+    for name in list(rates)[:4]:
+        print(f"{name}: ÷ pure Python {rates[name] / python:.1f}×, ÷ ZEN {rates[name] / zen_rate:.1f}×, "
+              f"core ÷ it {core / rates[name]:.2f}×")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
 //! The native half of the `chamdiem` Python package (`chamdiem._chamdiem`).
 //!
-//! Thin on purpose: Python values become JSON records, results come back as
-//! the CLI's JSON line (or as columns of it), core errors become the
-//! package's exceptions. Everything else is `core/`. The friendly API (tables,
-//! pickling, progress bars) is in `python/chamdiem/__init__.py`.
+//! Thin on purpose: Python values become JSON records (tables: Arrow
+//! columns read straight into the core's values, `arrow.rs`), results come
+//! back as Python dicts or columns built from the core's results
+//! (`results.rs`), core errors become the package's exceptions. Everything
+//! else is `core/`. The friendly API (tables, pickling, progress bars) is in
+//! `python/chamdiem/__init__.py`.
+
+mod arrow;
+mod results;
 
 mod workbook;
 
@@ -161,37 +166,6 @@ fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Json> {
          date, list or dict",
         obj.repr().map(|r| r.to_string()).unwrap_or_default()
     )))
-}
-
-// ---------------------------------------------------------- JSON → Python
-
-/// JSON as Python; with `floats`, every number is a `float` (table columns
-/// of points keep one type).
-fn to_python<'py>(py: Python<'py>, json: &Json, floats: bool) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match json {
-        Json::Null => py.None().into_bound(py),
-        Json::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Json::Number(n) => match (floats, n.as_i64()) {
-            (false, Some(i)) => i.into_pyobject(py)?.into_any(),
-            _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-        },
-        Json::String(s) => PyString::new(py, s).into_any(),
-        Json::Array(items) => PyList::new(
-            py,
-            items
-                .iter()
-                .map(|i| to_python(py, i, floats))
-                .collect::<PyResult<Vec<_>>>()?,
-        )?
-        .into_any(),
-        Json::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(k, to_python(py, v, floats)?)?;
-            }
-            dict.into_any()
-        }
-    })
 }
 
 // ------------------------------------------------------------------ packs
@@ -447,10 +421,76 @@ impl NativePack {
         self.score_inputs(py, period, &inputs, progress, |r| r.to_json_line())
     }
 
+    /// Scores a sequence of records; returns their results as dicts, each
+    /// equal to `json.loads` of the CLI's JSON line, in order.
+    #[pyo3(signature = (records, period, progress=None))]
+    fn score_dicts<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+        period: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let period = parse_period(py, period)?;
+        let inputs = records
+            .try_iter()?
+            .map(|r| input_of(&r?))
+            .collect::<PyResult<Vec<_>>>()?;
+        let scored = self.score_inputs(py, period, &inputs, progress, |r| r)?;
+        results::dicts(py, &scored)
+    }
+
+    /// Scores the rows of an Arrow table given as a stream capsule
+    /// (`__arrow_c_stream__()`), reading the declared fields' columns
+    /// straight from their buffers. Returns the result table's columns as
+    /// `score_columns` does, or, when a declared field's column has a type
+    /// not read here, the reason as a `str` (score through `score_columns`).
+    #[pyo3(signature = (stream, period, progress=None))]
+    fn score_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        stream: &Bound<'py, PyAny>,
+        period: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let period = parse_period(py, period)?;
+        let (schema, batches) = arrow::import(stream)?;
+        let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
+        let table = match arrow::Table::new(&schema, batches, &fields) {
+            Ok(table) => table,
+            Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
+        };
+        let batch = self.batch(py, period)?;
+        let timing = std::env::var_os("CHAMDIEM_PY_TIMING").is_some();
+        let started = std::time::Instant::now();
+        let rows = table.rows();
+        let mut scored = Vec::with_capacity(rows);
+        let mut start = 0;
+        while start < rows {
+            let end = (start + STEP).min(rows);
+            scored.extend(py.detach(|| {
+                batch.score_rows(start..end, |row, values| table.fill(row, values), |r| r)
+            }));
+            py.check_signals()?;
+            if let Some(progress) = progress {
+                progress.call1((end - start,))?;
+            }
+            start = end;
+        }
+        let scored_at = started.elapsed();
+        let (names, columns) = results::columns(py, &self.pack, &scored)?;
+        let built_at = started.elapsed();
+        drop(scored);
+        if timing {
+            eprintln!("score_arrow: scoring {scored_at:?}, columns {:?}, drop {:?}", built_at - scored_at, started.elapsed() - built_at);
+        }
+        Ok((names, columns).into_pyobject(py)?.into_any())
+    }
+
     /// Scores the rows of a table given as columns (`names`, one list of
     /// values per name, all of `rows` values). Returns the result table as
-    /// `(column names, column values)`: the JSON line flattened, objects
-    /// as dotted names (`criteria.2.4`), in the order of the CLI's CSV header.
+    /// `(column names, column values)`, named as the CLI's CSV header
+    /// (`criteria.2.4`), a column of points as the bytes of doubles.
     #[pyo3(signature = (names, columns, rows, period, progress=None))]
     fn score_columns<'py>(
         &self,
@@ -501,14 +541,8 @@ impl NativePack {
             line.push('}');
             inputs.push(RecordInput::JsonLine(line));
         }
-        let lines = self.score_inputs(py, period, &inputs, progress, |r| {
-            serde_json::from_str::<Json>(&r.to_json_line()).expect("the JSON line parses")
-        })?;
-        let (names, values) = py.detach(|| flatten(&chamdiem::csv_header(&self.pack), lines));
-        let columns = values
-            .iter()
-            .map(|column| column_to_python(py, column))
-            .collect::<PyResult<Vec<_>>>()?;
+        let scored = self.score_inputs(py, period, &inputs, progress, |r| r)?;
+        let (names, columns) = results::columns(py, &self.pack, &scored)?;
         Ok((names, columns))
     }
 
@@ -548,80 +582,6 @@ fn sorted_keys(sources: &HashMap<String, String>) -> String {
     let mut keys: Vec<&str> = sources.keys().map(String::as_str).collect();
     keys.sort_unstable();
     keys.join(", ")
-}
-
-/// Distinct texts whose Python strings a column shares (results repeat
-/// their reasons, classes and statuses): beyond this, new texts are not kept.
-const SHARED_TEXTS: usize = 4096;
-
-/// One result column for Python: a column of numbers (and nulls) as the
-/// bytes of little-endian `f64`s, NaN for null, so that it becomes an array
-/// without a Python object per cell; any other column as a list, its
-/// repeated texts sharing one Python string.
-fn column_to_python<'py>(py: Python<'py>, column: &[Json]) -> PyResult<Bound<'py, PyAny>> {
-    let numeric =
-        column.iter().any(Json::is_number) && column.iter().all(|v| v.is_number() || v.is_null());
-    if numeric {
-        let bytes: Vec<u8> = column
-            .iter()
-            .flat_map(|v| v.as_f64().unwrap_or(f64::NAN).to_le_bytes())
-            .collect();
-        return Ok(pyo3::types::PyBytes::new(py, &bytes).into_any());
-    }
-    let mut shared: HashMap<&str, Bound<'py, PyString>> = HashMap::new();
-    let mut items = Vec::with_capacity(column.len());
-    for value in column {
-        items.push(match value {
-            Json::String(text) => match shared.get(text.as_str()) {
-                Some(s) => s.clone().into_any(),
-                None => {
-                    let s = PyString::new(py, text);
-                    if shared.len() < SHARED_TEXTS {
-                        shared.insert(text.as_str(), s.clone());
-                    }
-                    s.into_any()
-                }
-            },
-            other => to_python(py, other, true)?,
-        });
-    }
-    Ok(PyList::new(py, items)?.into_any())
-}
-
-/// Rows of JSON objects as columns: nested objects become dotted names.
-/// Columns come in `header`'s order, then any others in order of appearance;
-/// a row without a column's key has `null` there.
-fn flatten(header: &[String], rows: Vec<Json>) -> (Vec<String>, Vec<Vec<Json>>) {
-    let n = rows.len();
-    let mut names: Vec<String> = header.to_vec();
-    let mut index: HashMap<String, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.clone(), i))
-        .collect();
-    let mut columns: Vec<Vec<Json>> = vec![vec![Json::Null; n]; names.len()];
-    let mut put = |name: String, row: usize, value: Json| {
-        let i = *index.entry(name.clone()).or_insert_with(|| {
-            names.push(name);
-            columns.push(vec![Json::Null; n]);
-            columns.len() - 1
-        });
-        columns[i][row] = value;
-    };
-    for (row, json) in rows.into_iter().enumerate() {
-        let Json::Object(object) = json else { continue };
-        for (key, value) in object {
-            match value {
-                Json::Object(inner) => {
-                    for (sub, v) in inner {
-                        put(format!("{key}.{sub}"), row, v);
-                    }
-                }
-                other => put(key, row, other),
-            }
-        }
-    }
-    (names, columns)
 }
 
 /// Counts the bytes this module's Rust code holds, per thread, so the core

@@ -8,12 +8,12 @@ use crate::{Error, Location, Pack, Period, RecordInput, ScoreResult, Scorer};
 /// Scores batches of records for one pack and period, keeping a warm
 /// [`Scorer`] (and its memo) per worker between batches.
 pub struct Batch {
-    pack: Pack,
-    period: Period,
+    pub(crate) pack: Pack,
+    pub(crate) period: Period,
     idle: Mutex<Vec<Scorer>>,
     /// Workers with a stack deep enough for what a pack's scripts may build.
     #[cfg(not(target_arch = "wasm32"))]
-    pool: rayon::ThreadPool,
+    pub(crate) pool: rayon::ThreadPool,
 }
 
 /// Records scored together in one step of [`Batch::stream`].
@@ -58,7 +58,7 @@ impl Batch {
         })
     }
 
-    fn with_scorer<T>(&self, work: impl FnOnce(&mut Scorer) -> T) -> T {
+    pub(crate) fn with_scorer<T>(&self, work: impl FnOnce(&mut Scorer) -> T) -> T {
         let taken = self.idle.lock().expect("scorer pool").pop();
         let mut scorer = match taken {
             Some(scorer) => scorer,

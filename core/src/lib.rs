@@ -65,6 +65,7 @@
 
 mod alloc;
 mod batch;
+mod columns;
 mod error;
 mod fields;
 mod input;

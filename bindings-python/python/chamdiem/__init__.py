@@ -16,10 +16,12 @@ pandas, pyarrow and polars are optional: install the ones you use.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import warnings
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _chamdiem, _sensitivity
 from . import _workbook
@@ -36,6 +38,7 @@ __all__ = [
     "Pack",
     "PackError",
     "Result",
+    "SlowPathWarning",
     "diff",
     "load_pack",
     "packs",
@@ -44,6 +47,13 @@ __all__ = [
 class IgnoredColumnsWarning(UserWarning):
     """Columns of a table that the pack does not declare, so not read (a
     misspelt column name shows up here, as on the command line)."""
+
+
+class SlowPathWarning(UserWarning):
+    """A table that could not cross as Arrow columns (no pyarrow for a pandas
+    DataFrame, a column of mixed types, of dicts, of timestamps with a time
+    zone, …): it is scored through the slower row-by-row path instead, with
+    the same results. The message says why."""
 
 
 #: A period: a year (``"2024"`` or ``2024``), a half or quarter
@@ -279,6 +289,11 @@ class Pack:
         CSV cell. ``progress=True`` shows a tqdm progress bar. A path to a
         ``.xlsx``/``.xls``/``.ods`` file (or its bytes) is read as
         :meth:`score_workbook` reads it.
+
+        Tables cross through the Arrow C stream interface (``__arrow_c_stream__``;
+        a pandas DataFrame through pyarrow), their columns read in Rust without
+        a Python object per cell. A table that cannot (see
+        :class:`SlowPathWarning`) is scored row by row, with the same results.
         """
         if _workbook.is_workbook(data):
             return _workbook.score_workbook(self, data, period, progress=progress)
@@ -290,10 +305,9 @@ class Pack:
                     f"Table or a polars DataFrame, got {type(data).__name__}"
                 )
             records = list(data)
-            with _progress(progress, len(records)) as tick:
-                lines = self._native.score_lines(records, period, tick)
-            return [json.loads(line) for line in lines]
-        names, columns, rows = _columns_of(kind, data)
+            with _progress(progress, len(records)) as tick, _no_gc():
+                return self._native.score_dicts(records, period, tick)
+        names = _column_names(kind, data)
         declared = {field["name"] for field in self.schema()}
         ignored = [name for name in names if name not in declared]
         if ignored:
@@ -303,12 +317,24 @@ class Pack:
                 IgnoredColumnsWarning,
                 stacklevel=2,
             )
-        with _progress(progress, rows) as tick:
-            out_names, out_columns = self._native.score_columns(
-                names, columns, rows, period, tick
-            )
+        stream, why = _arrow_stream(kind, data)
+        with _progress(progress, _row_count(kind, data)) as tick, _no_gc():
+            scored: Any = why
+            if stream is not None:
+                # The columns cross as Arrow buffers, read in Rust (no object per cell).
+                scored = self._native.score_arrow(stream, period, tick)
+            if isinstance(scored, str):
+                warnings.warn(
+                    f"score_many: {scored}; scoring row by row instead (slower, same results)",
+                    SlowPathWarning,
+                    stacklevel=2,
+                )
+                names, columns, rows = _columns_of(kind, data)
+                scored = self._native.score_columns(names, columns, rows, period, tick)
+        out_names, out_columns = scored
         error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
-        return _build_table(kind, data, out_names, out_columns, error_keys)
+        with _no_gc():
+            return _build_table(kind, data, out_names, out_columns, error_keys)
 
     def sensitivity(
         self, data: Any, period: Period, vary: float = 0.1, samples: int = 1000,
@@ -402,6 +428,46 @@ def _table_kind(data: Any) -> Optional[str]:
     return None
 
 
+def _column_names(kind: str, data: Any) -> List[str]:
+    if kind == "pandas":
+        return [str(c) for c in data.columns]
+    if kind == "arrow":
+        return list(data.schema.names)
+    return list(data.columns)
+
+
+def _row_count(kind: str, data: Any) -> int:
+    if kind == "pandas":
+        return len(data.index)
+    if kind == "arrow":
+        return int(data.num_rows)
+    return int(data.height)
+
+
+def _arrow_stream(kind: str, data: Any) -> Tuple[Any, Optional[str]]:
+    """The table as an Arrow C stream capsule, or why it cannot be one."""
+    try:
+        if kind == "pandas":
+            try:
+                import pyarrow  # type: ignore[import-untyped,unused-ignore]
+            except ImportError:
+                return None, "a pandas DataFrame crosses as Arrow columns only with pyarrow installed"
+            try:
+                table = pyarrow.Table.from_pandas(data, preserve_index=False)
+            except (pyarrow.ArrowException, TypeError, ValueError) as e:
+                return None, f"the DataFrame is not an Arrow table ({type(e).__name__}: {e})"
+            return table.__arrow_c_stream__(), None
+        if kind == "arrow" and not hasattr(data, "__arrow_c_stream__"):
+            import pyarrow  # type: ignore[import-untyped,unused-ignore]
+
+            data = pyarrow.Table.from_batches([data])
+        if not hasattr(data, "__arrow_c_stream__"):
+            return None, f"this {type(data).__module__} version has no Arrow C stream interface"
+        return data.__arrow_c_stream__(), None
+    except Exception as e:  # noqa: BLE001 - any failure to export means: the other path
+        return None, f"the table does not export as Arrow ({type(e).__name__}: {e})"
+
+
 def _columns_of(kind: str, data: Any) -> Tuple[List[str], List[List[Any]], int]:
     if kind == "pandas":
         names = [str(c) for c in data.columns]
@@ -438,6 +504,38 @@ def _floats(column: Any) -> Any:
     return numpy.frombuffer(column, dtype="<f8").copy()  # writable, owned by the table
 
 
+def _is_text(name: str) -> bool:
+    return name in ("id", "period", "status", "class", "class_label") or name.startswith(
+        ("reasons.", "pack.")
+    )
+
+
+def _arrow_table(pyarrow: Any, names: List[str], columns: List[Any], error_keys: List[str]) -> Any:
+    """The result columns as a pyarrow Table, each column typed once (no
+    second pass to infer what is known)."""
+    text = pyarrow.string()
+    arrays = []
+    for name, column in zip(names, columns):
+        if _is_points(name) or not isinstance(column, list):
+            arrays.append(pyarrow.array(column, type=pyarrow.float64(), from_pandas=True))
+            continue
+        if _is_text(name):
+            kind: Any = text
+        elif name == "gates":
+            kind = pyarrow.list_(text)
+        elif name == "unmet":
+            kind = pyarrow.list_(pyarrow.struct([("band", text), ("reason", text)]))
+        elif name == "errors":
+            kind = pyarrow.list_(pyarrow.struct([(k, text) for k in error_keys]))
+        else:
+            # A carried field: its values' own type (all missing: text).
+            inferred = pyarrow.array(column)
+            arrays.append(inferred.cast(text) if pyarrow.types.is_null(inferred.type) else inferred)
+            continue
+        arrays.append(pyarrow.array(column, type=kind))
+    return pyarrow.Table.from_arrays(arrays, names=names)
+
+
 def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
                  error_keys: List[str]) -> Any:
     columns = [_floats(c) for c in columns]
@@ -450,6 +548,14 @@ def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
         return frame
     if kind == "polars":
         polars = _require("polars")
+        try:
+            import pyarrow  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            pass
+        else:
+            frame = polars.from_arrow(_arrow_table(pyarrow, names, columns, error_keys))
+            assert isinstance(frame, polars.DataFrame)
+            return frame
         series = []
         for name, column in zip(names, columns):
             if _is_points(name) or not isinstance(column, list):
@@ -467,23 +573,21 @@ def _build_table(kind: str, data: Any, names: List[str], columns: List[Any],
             else:
                 series.append(polars.Series(name, column))
         return polars.DataFrame(series)
-    pyarrow = _require("pyarrow")
-    arrays = []
-    for name, column in zip(names, columns):
-        if _is_points(name) or not isinstance(column, list):
-            arrays.append(pyarrow.array(column, type=pyarrow.float64(), from_pandas=True))
-            continue
-        if name == "gates":
-            kind_ = pyarrow.list_(pyarrow.string())
-        elif name == "errors":
-            kind_ = pyarrow.list_(
-                pyarrow.struct([(k, pyarrow.string()) for k in error_keys])
-            )
-        else:
-            inferred = pyarrow.array(column)
-            kind_ = pyarrow.string() if pyarrow.types.is_null(inferred.type) else inferred.type
-        arrays.append(pyarrow.array(column, type=kind_))
-    return pyarrow.Table.from_arrays(arrays, names=names)
+    return _arrow_table(_require("pyarrow"), names, columns, error_keys)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Python's cycle collector paused while results are built: they are
+    hundreds of thousands of new lists and dicts (no cycles), and the
+    collector would otherwise walk them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _progress:

@@ -80,6 +80,22 @@ class NativePack:
         progress: Optional[Callable[[int], Any]] = None,
     ) -> List[str]:
         """Scores a sequence of records; returns their JSON lines, in order."""
+    def score_dicts(
+        self,
+        records: Any,
+        period: Union[str, int],
+        progress: Optional[Callable[[int], Any]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Scores a sequence of records; returns their results as dicts, each
+        equal to ``json.loads`` of the CLI's JSON line, in order."""
+    def score_arrow(
+        self,
+        stream: Any,
+        period: Union[str, int],
+        progress: Optional[Callable[[int], Any]] = None,
+    ) -> Union[Tuple[List[str], List[Union[bytes, List[Any]]]], str]:
+        """Scores the rows of an Arrow table given as a stream capsule; returns the
+        result table's columns, or why a column cannot be read (a ``str``)."""
     def score_columns(
         self,
         names: Sequence[str],

@@ -328,7 +328,7 @@ impl Scorer {
         Ok(outcome)
     }
 
-    fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
+    pub(crate) fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
         let inner = Arc::clone(&self.pack.inner);
         let layout = Arc::clone(&inner.layout);
         let id = inner

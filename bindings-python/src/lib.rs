@@ -482,7 +482,11 @@ impl NativePack {
         let built_at = started.elapsed();
         drop(scored);
         if timing {
-            eprintln!("score_arrow: scoring {scored_at:?}, columns {:?}, drop {:?}", built_at - scored_at, started.elapsed() - built_at);
+            eprintln!(
+                "score_arrow: scoring {scored_at:?}, columns {:?}, drop {:?}",
+                built_at - scored_at,
+                started.elapsed() - built_at
+            );
         }
         Ok((names, columns).into_pyobject(py)?.into_any())
     }

@@ -40,9 +40,9 @@ pub struct Table {
 /// Reads every batch of a stream capsule (taking the stream: the capsule's
 /// own release then does nothing).
 pub fn import(capsule: &Bound<'_, PyAny>) -> PyResult<(Schema, Vec<RecordBatch>)> {
-    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
-        PyValueError::new_err("__arrow_c_stream__ must return a PyCapsule")
-    })?;
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| PyValueError::new_err("__arrow_c_stream__ must return a PyCapsule"))?;
     let pointer = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
     // SAFETY: a capsule named "arrow_array_stream" holds an
     // `ArrowArrayStream` (the Arrow PyCapsule interface); `from_raw` moves it
@@ -61,7 +61,11 @@ pub fn import(capsule: &Bound<'_, PyAny>) -> PyResult<(Schema, Vec<RecordBatch>)
 impl Table {
     /// The table for a pack with `fields` (declared names, in order); `Err`
     /// with the reason when a declared field's column cannot be read here.
-    pub fn new(schema: &Schema, batches: Vec<RecordBatch>, fields: &[&str]) -> Result<Self, String> {
+    pub fn new(
+        schema: &Schema,
+        batches: Vec<RecordBatch>,
+        fields: &[&str],
+    ) -> Result<Self, String> {
         let mut columns = Vec::with_capacity(fields.len());
         for name in fields {
             let mut found = schema
@@ -159,9 +163,10 @@ fn cell(array: &dyn Array, i: usize) -> Json {
         DataType::Utf8 => Json::String(array.as_string::<i32>().value(i).to_string()),
         DataType::LargeUtf8 => Json::String(array.as_string::<i64>().value(i).to_string()),
         DataType::Utf8View => Json::String(array.as_string_view().value(i).to_string()),
-        DataType::Date32 => {
-            date_time(i64::from(array.as_primitive::<Date32Type>().value(i)) * SECONDS_A_DAY, 0)
-        }
+        DataType::Date32 => date_time(
+            i64::from(array.as_primitive::<Date32Type>().value(i)) * SECONDS_A_DAY,
+            0,
+        ),
         DataType::Date64 => {
             let ms = array.as_primitive::<Date64Type>().value(i);
             date_time(ms.div_euclid(1000), ms.rem_euclid(1000) * 1_000_000)
@@ -169,15 +174,18 @@ fn cell(array: &dyn Array, i: usize) -> Json {
         DataType::Timestamp(unit, _) => {
             let (v, per_second) = match unit {
                 TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(i), 1),
-                TimeUnit::Millisecond => {
-                    (array.as_primitive::<TimestampMillisecondType>().value(i), 1_000)
-                }
-                TimeUnit::Microsecond => {
-                    (array.as_primitive::<TimestampMicrosecondType>().value(i), 1_000_000)
-                }
-                TimeUnit::Nanosecond => {
-                    (array.as_primitive::<TimestampNanosecondType>().value(i), 1_000_000_000)
-                }
+                TimeUnit::Millisecond => (
+                    array.as_primitive::<TimestampMillisecondType>().value(i),
+                    1_000,
+                ),
+                TimeUnit::Microsecond => (
+                    array.as_primitive::<TimestampMicrosecondType>().value(i),
+                    1_000_000,
+                ),
+                TimeUnit::Nanosecond => (
+                    array.as_primitive::<TimestampNanosecondType>().value(i),
+                    1_000_000_000,
+                ),
             };
             let nanos = v.rem_euclid(per_second) * (1_000_000_000 / per_second);
             date_time(v.div_euclid(per_second), nanos)

@@ -455,8 +455,6 @@ impl NativePack {
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
         let batch = self.batch(py, period)?;
-        let timing = std::env::var_os("CHAMDIEM_PY_TIMING").is_some();
-        let started = std::time::Instant::now();
         let rows = table.rows();
         let mut scored = Vec::with_capacity(rows);
         let mut start = 0;
@@ -471,13 +469,7 @@ impl NativePack {
             }
             start = end;
         }
-        let scored_at = started.elapsed();
         let (names, columns) = results::columns(py, &self.pack, &scored)?;
-        let built_at = started.elapsed();
-        drop(scored);
-        if timing {
-            eprintln!("score_arrow: scoring {scored_at:?}, columns {:?}, drop {:?}", built_at - scored_at, started.elapsed() - built_at);
-        }
         Ok((names, columns).into_pyobject(py)?.into_any())
     }
 

@@ -174,7 +174,11 @@ fn unmet<'py>(
 
 /// A result's `errors`: a list of `{field, code, message}` (their own texts:
 /// a message names the record's value).
-fn errors<'py>(py: Python<'py>, keys: &Keys<'py>, result: &ScoreResult) -> PyResult<Bound<'py, PyList>> {
+fn errors<'py>(
+    py: Python<'py>,
+    keys: &Keys<'py>,
+    result: &ScoreResult,
+) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     for error in result.errors() {
         let entry = PyDict::new(py);
@@ -216,7 +220,10 @@ pub fn dicts<'py>(py: Python<'py>, results: &[ScoreResult]) -> PyResult<Bound<'p
             result.total().map(|t| points(py, t)).transpose()?,
         )?;
         d.set_item(&keys.class, optional(&mut texts, result.class()))?;
-        d.set_item(&keys.class_label, optional(&mut texts, result.class_label()))?;
+        d.set_item(
+            &keys.class_label,
+            optional(&mut texts, result.class_label()),
+        )?;
         let scored = result.status() == Status::Scored;
         let groups = PyDict::new(py);
         let criteria = PyDict::new(py);
@@ -309,12 +316,19 @@ pub fn columns<'py>(
     out.push(list(
         results
             .iter()
-            .map(|r| r.id().map(|id| PyString::new(py, id).into_any()).unwrap_or_else(|| py.None().into_bound(py)))
+            .map(|r| {
+                r.id()
+                    .map(|id| PyString::new(py, id).into_any())
+                    .unwrap_or_else(|| py.None().into_bound(py))
+            })
             .collect(),
     )?);
     // The carried fields' columns sit between `id` and `period` in the header.
     let names = chamdiem::csv_header(pack);
-    let carried = names.iter().position(|n| n == "period").map_or(0, |p| p - 1);
+    let carried = names
+        .iter()
+        .position(|n| n == "period")
+        .map_or(0, |p| p - 1);
     let mut carried_columns: Vec<Vec<&Json>> = vec![Vec::with_capacity(n); carried];
     for result in results {
         for (i, (_, value)) in result.carried().enumerate().take(carried) {
@@ -345,7 +359,12 @@ pub fn columns<'py>(
             .collect(),
     )?);
     out.push(floats(py, results.iter().map(ScoreResult::total)));
-    out.push(list(results.iter().map(|r| optional(&mut texts, r.class())).collect())?);
+    out.push(list(
+        results
+            .iter()
+            .map(|r| optional(&mut texts, r.class()))
+            .collect(),
+    )?);
     out.push(list(
         results
             .iter()
@@ -356,20 +375,28 @@ pub fn columns<'py>(
     for g in 0..pack.groups().len() {
         out.push(floats(
             py,
-            results
-                .iter()
-                .map(|r| scored(r).then(|| r.groups().nth(g).map(|(_, p)| p)).flatten()),
+            results.iter().map(|r| {
+                scored(r)
+                    .then(|| r.groups().nth(g).map(|(_, p)| p))
+                    .flatten()
+            }),
         ));
     }
     let criteria = pack.criteria().len();
     // Criteria and reasons row by row (a result's iterators), then column by column.
     let mut points_by_criterion: Vec<Vec<Option<Points>>> = vec![Vec::with_capacity(n); criteria];
-    let mut reasons_by_criterion: Vec<Vec<Bound<'py, PyAny>>> = vec![Vec::with_capacity(n); criteria];
+    let mut reasons_by_criterion: Vec<Vec<Bound<'py, PyAny>>> =
+        vec![Vec::with_capacity(n); criteria];
     for result in results {
         let is_scored = scored(result);
         let mut given = 0;
         if is_scored {
-            for (c, ((_, p), (_, reason))) in result.criteria().zip(result.reasons()).enumerate().take(criteria) {
+            for (c, ((_, p), (_, reason))) in result
+                .criteria()
+                .zip(result.reasons())
+                .enumerate()
+                .take(criteria)
+            {
                 points_by_criterion[c].push(Some(p));
                 reasons_by_criterion[c].push(texts.get(reason).into_any());
                 given = c + 1;
@@ -414,7 +441,12 @@ pub fn columns<'py>(
         &r.pack().fingerprint
     }
     for part in [pack_id, pack_version, pack_fingerprint] {
-        out.push(list(results.iter().map(|r| texts.get(part(r)).into_any()).collect())?);
+        out.push(list(
+            results
+                .iter()
+                .map(|r| texts.get(part(r)).into_any())
+                .collect(),
+        )?);
     }
     debug_assert_eq!(names.len(), out.len(), "one column per header name");
     Ok((names, out))

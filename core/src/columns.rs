@@ -94,9 +94,8 @@ impl Batch {
     /// [`Scorer::score_fields`], with a panic turned into the record's
     /// `error` result and the scorer replaced (its state may be broken).
     fn score_fields_caught(&self, scorer: &mut Scorer, values: &[Option<Json>]) -> ScoreResult {
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scorer.score_fields(values)
-        }));
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scorer.score_fields(values)));
         caught.unwrap_or_else(|panic| {
             *scorer = Scorer::new(&self.pack, self.period).expect("checked in Batch::new");
             let error = Error::Script {
@@ -164,7 +163,11 @@ mod tests {
             .iter()
             .map(|l| serde_json::from_str::<Json>(l).unwrap()["status"].to_string())
             .collect();
-        assert_eq!(statuses.len(), 3, "scored, not applicable and error records");
+        assert_eq!(
+            statuses.len(),
+            3,
+            "scored, not applicable and error records"
+        );
         for (row, &i) in objects.iter().enumerate() {
             assert_eq!(by_rows[row], lines[i], "record {i}");
         }

@@ -10,21 +10,15 @@
 mod arrow;
 mod results;
 
-mod workbook;
-
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-
-mod sensitivity;
 
 use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value as Json};
-
-mod report;
 
 /// Records scored between two progress reports (and checks for Ctrl-C).
 const STEP: usize = 16_384;
@@ -461,8 +455,6 @@ impl NativePack {
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
         let batch = self.batch(py, period)?;
-        let timing = std::env::var_os("CHAMDIEM_PY_TIMING").is_some();
-        let started = std::time::Instant::now();
         let rows = table.rows();
         let mut scored = Vec::with_capacity(rows);
         let mut start = 0;
@@ -477,17 +469,7 @@ impl NativePack {
             }
             start = end;
         }
-        let scored_at = started.elapsed();
         let (names, columns) = results::columns(py, &self.pack, &scored)?;
-        let built_at = started.elapsed();
-        drop(scored);
-        if timing {
-            eprintln!(
-                "score_arrow: scoring {scored_at:?}, columns {:?}, drop {:?}",
-                built_at - scored_at,
-                started.elapsed() - built_at
-            );
-        }
         Ok((names, columns).into_pyobject(py)?.into_any())
     }
 
@@ -598,10 +580,5 @@ static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
-    m.add_function(wrap_pyfunction!(sensitivity::sensitivity_json, m)?)?;
-    m.add_function(wrap_pyfunction!(report::report, m)?)?;
-    m.add_function(wrap_pyfunction!(report::diff, m)?)?;
-    m.add_function(wrap_pyfunction!(workbook::workbook_template, m)?)?;
-    m.add_function(wrap_pyfunction!(workbook::score_workbook, m)?)?;
     Ok(())
 }

@@ -103,38 +103,69 @@ pub fn diff(
 #[wasm_bindgen(js_name = diffFile, unchecked_return_type = "Diff")]
 pub fn diff_file(
     bytes: Vec<u8>,
-    #[wasm_bindgen(unchecked_param_type = "InputFormatName")] format: &str,
+    #[wasm_bindgen(unchecked_param_type = "FileFormatName")] format: &str,
     old_pack: &Pack,
     new_pack: &Pack,
     period: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let format = match format {
-        "csv" => chamdiem::InputFormat::Csv,
-        "jsonl" | "ndjson" => chamdiem::InputFormat::JsonLines,
-        "json" => chamdiem::InputFormat::JsonArray,
-        other => {
-            return Err(argument_error(
-                format!("không biết định dạng '{other}' (csv, jsonl hoặc json)"),
-                Some("format"),
-            ))
-        }
-    };
     let period = parse_period(period)?;
-    let mut warnings = Vec::new();
-    let records = chamdiem::read_records(
-        Box::new(std::io::Cursor::new(bytes)),
-        format,
-        &old_pack.pack,
-        &mut warnings,
-    )
-    .map_err(|e| to_js_error(&e))?;
-    let inputs = records
-        .collect::<Result<Vec<RecordInput>, chamdiem::Error>>()
-        .map_err(|e| to_js_error(&e))?;
+    let inputs = read_file(bytes, format, &old_pack.pack)?;
     let diff =
         Diff::run(&old_pack.pack, &new_pack.pack, period, &inputs).map_err(|e| to_js_error(&e))?;
     let value = parse_json(&serde_json::to_string(&diff).expect("a diff serializes"));
     set(&value, "html", &JsValue::from_str(&diff.to_html()));
     set(&value, "csv", &JsValue::from_str(&diff.to_csv()));
     Ok(value)
+}
+
+/// Every record of a file: CSV, JSON Lines, a JSON array, or a workbook
+/// (`xlsx`, `xls`, `ods`: its first sheet), read with `pack`'s fields.
+fn read_file(
+    bytes: Vec<u8>,
+    format: &str,
+    pack: &chamdiem::Pack,
+) -> Result<Vec<RecordInput>, JsValue> {
+    let mut warnings = Vec::new();
+    let workbook = match format {
+        "xlsx" => Some(chamdiem::WorkbookFormat::Xlsx),
+        "xls" => Some(chamdiem::WorkbookFormat::Xls),
+        "ods" => Some(chamdiem::WorkbookFormat::Ods),
+        _ => None,
+    };
+    if let Some(kind) = workbook {
+        let book = chamdiem::read_workbook(
+            bytes,
+            Some(kind),
+            pack,
+            &mut warnings,
+            &chamdiem::WorkbookOptions::default(),
+        )
+        .map_err(|e| to_js_error(&e))?;
+        return book
+            .records
+            .map(|r| r.map(|(_, input)| input))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| to_js_error(&e));
+    }
+    let format = match format {
+        "csv" => chamdiem::InputFormat::Csv,
+        "jsonl" | "ndjson" => chamdiem::InputFormat::JsonLines,
+        "json" => chamdiem::InputFormat::JsonArray,
+        other => {
+            return Err(argument_error(
+                format!("không biết định dạng '{other}' (csv, jsonl, json, xlsx, xls hoặc ods)"),
+                Some("format"),
+            ))
+        }
+    };
+    let records = chamdiem::read_records(
+        Box::new(std::io::Cursor::new(bytes)),
+        format,
+        pack,
+        &mut warnings,
+    )
+    .map_err(|e| to_js_error(&e))?;
+    records
+        .collect::<Result<Vec<RecordInput>, chamdiem::Error>>()
+        .map_err(|e| to_js_error(&e))
 }

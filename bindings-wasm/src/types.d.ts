@@ -206,7 +206,9 @@ export interface ExampleFailure {
 }
 
 /** Formats `pack.scoreFile` reads. */
+/** A file format by name (`diffFile` also reads workbooks: their first sheet). */
 export type InputFormatName = "csv" | "jsonl" | "json";
+export type FileFormatName = InputFormatName | "xlsx" | "xls" | "ods";
 
 /**
  * Codes of the errors the package throws: the core's stable code in capitals

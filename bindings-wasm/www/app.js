@@ -299,11 +299,10 @@ function showFileResults(data) {
 
 async function scoreFile(file) {
   const name = file.name.toLowerCase();
-  const format = name.endsWith('.csv') ? 'csv' : name.endsWith('.json') ? 'json' : name.endsWith('.jsonl') || name.endsWith('.ndjson') ? 'jsonl' : null;
+  const extension = name.slice(name.lastIndexOf('.') + 1);
+  const format = { csv: 'csv', json: 'json', jsonl: 'jsonl', ndjson: 'jsonl', xlsx: 'xlsx', xlsm: 'xlsx', xls: 'xls', ods: 'ods' }[extension] ?? null;
   if (!format) {
-    $('file-summary').textContent = name.endsWith('.xlsx')
-      ? 'Chưa đọc được tệp Excel (.xlsx) trong trình duyệt: hãy lưu thành CSV UTF-8 rồi mở lại.'
-      : 'Không biết định dạng tệp: hãy dùng .csv, .jsonl hoặc .json.';
+    $('file-summary').textContent = 'Không biết định dạng tệp: hãy dùng .xlsx, .ods, .csv, .jsonl hoặc .json.';
     return;
   }
   state.fileName = file.name;

@@ -22,8 +22,13 @@ function brief(r) {
   };
 }
 
+const WORKBOOKS = ['xlsx', 'xls', 'ods'];
+
 function scoreAll(job, pack, period, more = {}) {
-  const scoring = pack.scoreFile(file.bytes, file.format, period);
+  // A workbook: its first sheet, read by the core as the CLI reads it.
+  const scoring = WORKBOOKS.includes(file.format)
+    ? pack.scoreWorkbookFile(file.bytes, period, {})
+    : pack.scoreFile(file.bytes, file.format, period);
   const results = [];
   while (!scoring.done) {
     for (const r of scoring.step(STEP)) results.push(brief(r));

@@ -555,6 +555,8 @@ struct Tally {
 }
 
 impl Tally {
+    // Combines two threads' tallies (rayon's reduce; wasm32 runs serially).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn merge(mut self, other: Tally) -> Tally {
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             *a += b;

@@ -10,15 +10,21 @@
 mod arrow;
 mod results;
 
+mod workbook;
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+
+mod sensitivity;
 
 use chamdiem::{Batch, Error, Pack, Period, RecordInput, ScoreResult, Scorer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value as Json};
+
+mod report;
 
 /// Records scored between two progress reports (and checks for Ctrl-C).
 const STEP: usize = 16_384;
@@ -580,5 +586,10 @@ static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePack>()?;
     m.add_function(wrap_pyfunction!(built_in_packs, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity::sensitivity_json, m)?)?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::workbook_template, m)?)?;
+    m.add_function(wrap_pyfunction!(workbook::score_workbook, m)?)?;
     Ok(())
 }

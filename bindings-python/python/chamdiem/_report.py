@@ -52,10 +52,12 @@ def _format_of(path: PathLike, formats: Dict[str, str]) -> str:
 
 def _write(path: PathLike, fmt: str, json_text: str, html: Any, xlsx: Any, csv: Any) -> None:
     content = {"json": json_text, "html": html, "xlsx": xlsx, "csv": csv}[fmt]
-    mode = "wb" if fmt == "xlsx" else "w"
-    kwargs = {} if fmt == "xlsx" else {"encoding": "utf-8", "newline": ""}
-    with open(path, mode, **kwargs) as out:
-        out.write(content)
+    if fmt == "xlsx":
+        with open(path, "wb") as binary:
+            binary.write(content)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as text:
+            text.write(content)
 
 
 def _pack(pack: Any) -> Any:
@@ -103,7 +105,7 @@ class DiffResult:
 
     def __init__(self, data: Dict[str, Any]) -> None:
         try:
-            import pandas as pd
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]
         except ImportError as e:  # pragma: no cover - pandas is in the test requirements
             raise ImportError("chamdiem.diff returns pandas DataFrames: pip install pandas") from e
         self.data = data

@@ -302,6 +302,8 @@ export interface SensitivityAnalysis {
   classes: { code: string; label: string }[];
   records: RecordStability[];
   criteria: CriterionInfluence[];
+}
+
 // ---- Report and diff (chamdiem::report) ----
 
 /** Options of `pack.report`. */
@@ -412,6 +414,8 @@ export interface Diff {
   moved: MovedRecord[];
   html: string;
   csv: string;
+}
+
 /** Options of `pack.scoreWorkbook`: the sheet to read, by name (the first when absent). */
 export interface WorkbookOptions {
   sheet?: string;

@@ -204,7 +204,7 @@ function startWorker() {
 
 function runJob(message, progressTarget, onDone, onError) {
   state.job += 1;
-  state.pending = { job: state.job, progressTarget, onDone, onError };
+  state.pending = { job: state.job, kind: message.type, progressTarget, onDone, onError };
   armWatchdog();
   $('file-stop').hidden = false;
   state.worker.postMessage({ ...message, job: state.job }, message.bytes ? [message.bytes] : []);
@@ -229,6 +229,8 @@ $('file-stop').addEventListener('click', () => failJob('đã dừng theo yêu c�
 
 function onWorkerMessage(data) {
   const pending = state.pending;
+  // Any message shows the worker is alive, even one about an older job.
+  if (pending) armWatchdog();
   if (data.type === 'ready' || !pending || data.job !== pending.job) return;
   if (data.type === 'progress') {
     armWatchdog();
@@ -308,8 +310,11 @@ async function scoreFile(file) {
   state.fileName = file.name;
   performance.mark('file-start'); // for bench/page.mjs
   const bytes = await file.arrayBuffer();
+  // Kept here, and a copy sent with each job: a worker replaced after a
+  // stop or a crash has no state to lose.
+  state.file = { bytes, format };
   $('file-summary').textContent = 'Đang chấm…';
-  runJob({ type: 'score', bytes, format, packId: state.pack.id, period: $('period').value }, 'file-summary',
+  runJob({ type: 'score', bytes: bytes.slice(0), format, packId: state.pack.id, period: $('period').value }, 'file-summary',
     showFileResults,
     (error) => { $('file-summary').textContent = `Không chấm được tệp: ${error.message}`; });
 }
@@ -374,8 +379,25 @@ function rescoreTuned() {
   if (!state.base) return;
   $('tune-error').replaceChildren();
   $('tune-summary').textContent = 'Đang chấm lại…';
-  runJob({ type: 'tune', source: $('tune-source').value, packId: state.pack.id, period: $('period').value }, 'tune-summary',
+  // Edits come faster than rescoring: while one runs, remember that the
+  // source changed and rescore once more when it ends (never a queue).
+  if (state.pending) { // a file being scored rescores the tuning when it ends
+    state.tuneAgain = true;
+    return;
+  }
+  state.tuneAgain = false;
+  const again = () => {
+    if (!state.tuneAgain) return false;
+    rescoreTuned();
+    return true;
+  };
+  runJob({
+    type: 'tune', source: $('tune-source').value, packId: state.pack.id, period: $('period').value,
+    bytes: state.file.bytes.slice(0), format: state.file.format,
+  }, 'tune-summary',
     (data) => {
+      if (again()) return; // this answer is for an older source
+
       $('tune-summary').textContent = `Đã chấm lại ${data.results.length.toLocaleString('vi-VN')} bản ghi với bộ quy tắc điều chỉnh.`;
       if (data.packFailure) {
         showTuneError({ message: `bộ quy tắc gặp lỗi ở ${data.packFailures} bản ghi — ${data.packFailure}` });
@@ -383,6 +405,7 @@ function rescoreTuned() {
       showDiff(data.diff);
     },
     (error) => {
+      if (again()) return;
       $('tune-summary').textContent = '';
       showDiff(null);
       showTuneError(error);

@@ -1,11 +1,11 @@
 // Scores files off the page's thread, so a 10,000-record file (or a hostile
 // pack) never freezes the page. Messages in: {type: 'score', job, bytes,
-// format, packId, period} and {type: 'tune', job, source, period}. Out:
+// format, packId, period} and {type: 'tune', job, bytes, format, source,
+// packId, period}; each brings its file, so the worker keeps no state. Out:
 // progress, then done (or error) for the job.
 import { diffFile, loadPack, Pack } from './pkg/index.js';
 
 const STEP = 500;
-let file = null; // {bytes, format}: the last file, kept for tuning
 
 function errorInfo(e) {
   // Not the package's error (a stack overflow, a trap): the module may be
@@ -24,7 +24,7 @@ function brief(r) {
 
 const WORKBOOKS = ['xlsx', 'xls', 'ods'];
 
-function scoreAll(job, pack, period, more = {}) {
+function scoreAll(job, file, pack, period, more = {}) {
   // A workbook: its first sheet, read by the core as the CLI reads it.
   const scoring = WORKBOOKS.includes(file.format)
     ? pack.scoreWorkbookFile(file.bytes, period, {})
@@ -39,6 +39,7 @@ function scoreAll(job, pack, period, more = {}) {
   const packFailures = results.filter((r) => r.status === 'error' && r.errors[0]?.startsWith('lỗi bộ quy tắc')).length;
   // Tuning: the core's diff against the selected pack (skipped when the
   // edited pack fails on records: its error is what the officer needs).
+  if (more.base && packFailures === 0) postMessage({ type: 'progress', job, count: results.length });
   const diff = more.base && packFailures === 0
     ? diffFile(file.bytes, file.format, more.base, pack, period)
     : null;
@@ -54,13 +55,12 @@ function scoreAll(job, pack, period, more = {}) {
 
 onmessage = ({ data }) => {
   try {
+    const file = { bytes: new Uint8Array(data.bytes), format: data.format };
     if (data.type === 'score') {
-      file = { bytes: new Uint8Array(data.bytes), format: data.format };
-      scoreAll(data.job, loadPack(data.packId), data.period);
+      scoreAll(data.job, file, loadPack(data.packId), data.period);
     } else if (data.type === 'tune') {
-      if (!file) throw Object.assign(new Error('chưa mở tệp dữ liệu'), { code: 'INVALID_ARGUMENT' });
       const tunedPack = Pack.fromSources({ 'dieu-chinh.rhai': data.source }, 'dieu-chinh.rhai');
-      scoreAll(data.job, tunedPack, data.period, { base: loadPack(data.packId) });
+      scoreAll(data.job, file, tunedPack, data.period, { base: loadPack(data.packId) });
     }
   } catch (e) {
     postMessage({ type: 'error', job: data.job, error: errorInfo(e) });

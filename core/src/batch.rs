@@ -16,8 +16,10 @@ pub struct Batch {
     pub(crate) pool: rayon::ThreadPool,
 }
 
-/// Records scored together in one step of [`Batch::stream`].
-pub const CHUNK: usize = 1024;
+/// Records read and scored together in one step of [`Batch::stream`]:
+/// small enough that workers share the work evenly, large enough that
+/// handing chunks around costs nothing next to scoring them.
+pub const CHUNK: usize = 256;
 
 impl Batch {
     /// A batch scorer; fails when the pack is not in force during `period`.
@@ -98,8 +100,10 @@ impl Batch {
         {
             use rayon::prelude::*;
             self.pool.install(|| {
+                // Several tasks per worker, so one slowed by another process
+                // on its core leaves its share to the others.
                 let workers = rayon::current_num_threads().max(1);
-                let part = inputs.len().div_ceil(workers).max(64);
+                let part = inputs.len().div_ceil(workers * 8).max(64);
                 inputs
                     .par_chunks(part)
                     .map(|chunk| {
@@ -125,9 +129,12 @@ impl Batch {
     /// Reads, scores and hands on records chunk by chunk: `sink` gets every
     /// mapped result in input order. Returns how many records were scored.
     ///
-    /// On native targets three stages overlap: a thread reads the next chunk,
-    /// the pool scores (and maps) the current one, and this thread hands the
-    /// previous one to `sink`. At most three chunks are in memory.
+    /// On native targets, long-lived workers (one per thread of the pool,
+    /// each with its own warm scorer) take the next chunk of input in turn,
+    /// score and map it, and hand it to this thread, which puts chunks back
+    /// in order and feeds `sink`. A worker slowed by another process on its
+    /// core only takes fewer chunks; nobody waits for it but the writer. At
+    /// most `WINDOW` chunks past the last one written are in memory.
     ///
     /// Stops with the error when the input cannot be read further or the
     /// sink fails; every record read before that has had its result.
@@ -139,39 +146,69 @@ impl Batch {
     ) -> Result<usize, Error> {
         #[cfg(not(target_arch = "wasm32"))]
         {
+            let workers = self.pool.current_num_threads().max(1);
+            let source = Source {
+                state: Mutex::new(SourceState {
+                    inputs: inputs.fuse(),
+                    next: 0,
+                    written: 0,
+                    done: false,
+                }),
+                room: std::sync::Condvar::new(),
+            };
+            let (sender, receiver) = std::sync::mpsc::channel::<(u64, Vec<T>, Chunk)>();
             std::thread::scope(|scope| {
-                let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(1);
-                scope.spawn(move || {
-                    let mut inputs = inputs.fuse();
-                    loop {
-                        let chunk = next_chunk(&mut inputs);
-                        let last = chunk.last;
-                        if sender.send(chunk).is_err() || last {
-                            break;
+                for i in 0..workers {
+                    let (source, map, sender) = (&source, &map, sender.clone());
+                    std::thread::Builder::new()
+                        .name(format!("chamdiem-{i}"))
+                        .stack_size(crate::script::SCRIPT_STACK_SIZE)
+                        .spawn_scoped(scope, move || {
+                            self.with_scorer(|scorer| {
+                                while let Some((seq, mut chunk)) = source.take() {
+                                    let records = std::mem::take(&mut chunk.records);
+                                    let out: Vec<T> = records
+                                        .iter()
+                                        .map(|input| map(self.score_one(scorer, input)))
+                                        .collect();
+                                    chunk.records = records;
+                                    if sender.send((seq, out, chunk)).is_err() {
+                                        break;
+                                    }
+                                }
+                            })
+                        })
+                        .map_err(|e| {
+                            Error::Input(format!("không tạo được luồng chấm điểm: {e}"))
+                        })?;
+                }
+                drop(sender);
+                let outcome = (|| {
+                    let mut count = 0;
+                    let mut waiting = std::collections::BTreeMap::new();
+                    let mut written = 0u64;
+                    for (seq, out, chunk) in receiver.iter() {
+                        waiting.insert(seq, (out, chunk));
+                        while let Some((out, chunk)) = waiting.remove(&written) {
+                            count += out.len();
+                            for item in out {
+                                sink(item)?;
+                            }
+                            written += 1;
+                            source.wrote(written);
+                            if let Some(failure) = chunk.failure {
+                                return Err(failure);
+                            }
+                            if chunk.last {
+                                return Ok(count);
+                            }
                         }
                     }
-                });
-                let map = &map;
-                let mut count = 0;
-                let mut scored: Vec<T> = Vec::new();
-                let mut failure = None;
-                for chunk in receiver {
-                    count += chunk.records.len();
-                    failure = chunk.failure;
-                    let records = chunk.records;
-                    let scoring = scope.spawn(move || self.score_map(&records, map));
-                    for out in std::mem::take(&mut scored) {
-                        sink(out)?;
-                    }
-                    scored = scoring.join().expect("the scoring thread does not panic");
-                    if failure.is_some() || chunk.last {
-                        break;
-                    }
-                }
-                for out in scored {
-                    sink(out)?;
-                }
-                failure.map_or(Ok(count), Err)
+                    Ok(count)
+                })();
+                // Whatever ended the stream, workers take no further chunk.
+                source.stop();
+                outcome
             })
         }
         #[cfg(target_arch = "wasm32")]
@@ -192,6 +229,60 @@ impl Batch {
                 }
             }
         }
+    }
+}
+
+/// Chunks read ahead of the writer, at most: bounds memory when one worker
+/// is slow (a neighbour on its core, records near the time limit).
+#[cfg(not(target_arch = "wasm32"))]
+const WINDOW: u64 = 8;
+
+/// The input of [`Batch::stream`], shared by its workers: each takes the
+/// next chunk in turn, numbered so the writer can put them back in order.
+#[cfg(not(target_arch = "wasm32"))]
+struct Source<I> {
+    state: Mutex<SourceState<I>>,
+    room: std::sync::Condvar,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+struct SourceState<I> {
+    inputs: I,
+    /// The number of the next chunk to read.
+    next: u64,
+    /// How many chunks the writer has handed on.
+    written: u64,
+    /// The input ended (or failed), or the stream stopped.
+    done: bool,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<I: Iterator<Item = Result<RecordInput, Error>>> Source<I> {
+    /// The next chunk and its number, once the writer is close enough behind;
+    /// `None` when there is nothing more to take.
+    fn take(&self) -> Option<(u64, Chunk)> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while !state.done && state.next >= state.written + WINDOW {
+            state = self.room.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        if state.done {
+            return None;
+        }
+        let chunk = next_chunk(&mut state.inputs);
+        state.done = chunk.last;
+        let seq = state.next;
+        state.next += 1;
+        Some((seq, chunk))
+    }
+
+    fn wrote(&self, written: u64) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).written = written;
+        self.room.notify_all();
+    }
+
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).done = true;
+        self.room.notify_all();
     }
 }
 
@@ -271,5 +362,73 @@ change_criterion("1.1", #{ rule: |r| { if r.employees == 13 { panic_for_tests(r.
         let message = &results[1].errors()[0].message;
         assert!(message.contains("lỗi nội bộ"), "{message}");
         assert!(message.contains("panic_for_tests"), "{message}");
+    }
+
+    fn numbered(n: usize) -> RecordInput {
+        let RecordInput::Json(mut record) = record(10 + (n % 997) as i64) else {
+            unreachable!()
+        };
+        record["id"] = format!("dn-{n}").into();
+        RecordInput::Json(record)
+    }
+
+    #[test]
+    fn stream_keeps_order_and_stops_at_a_read_error_after_every_earlier_result() {
+        let pack = Pack::load("vn.enterprise").unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        // Longer than WINDOW chunks, with the failure deep inside a chunk.
+        let fail_at = CHUNK * 11 + 17;
+        let inputs = (0..CHUNK * 14).map(|n| {
+            if n == fail_at {
+                Err(Error::Input("đọc hỏng".into()))
+            } else {
+                Ok(numbered(n))
+            }
+        });
+        let mut seen = Vec::new();
+        let outcome = batch.stream(
+            inputs,
+            |r| r.to_json_line(),
+            |line| {
+                seen.push(line);
+                Ok(())
+            },
+        );
+        assert!(matches!(outcome, Err(Error::Input(m)) if m == "đọc hỏng"));
+        let expected: Vec<String> = (0..fail_at)
+            .map(|n| batch.score(&[numbered(n)])[0].to_json_line())
+            .collect();
+        assert_eq!(seen.len(), expected.len());
+        assert!(seen == expected, "results out of order or different");
+    }
+
+    #[test]
+    fn stream_stops_when_the_sink_fails_and_reads_no_further_than_its_window() {
+        let pack = Pack::load("vn.enterprise").unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let inputs = (0..CHUNK * 100).map(|n| {
+            read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(numbered(n))
+        });
+        let mut sunk = 0;
+        let outcome = batch.stream(
+            inputs,
+            |r| r.to_json_line(),
+            |_| {
+                sunk += 1;
+                if sunk == 700 {
+                    Err(Error::Input("đĩa đầy".into()))
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert!(matches!(outcome, Err(Error::Input(m)) if m == "đĩa đầy"));
+        let read = read.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            read <= CHUNK * (WINDOW as usize + 4),
+            "read {read} records for a sink that failed at 700"
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::fields::FieldSpec;
 use crate::PackRef;
 
 /// The ids a result refers to, shared by every result of a pack.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Layout {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,
@@ -24,7 +24,7 @@ pub(crate) struct Layout {
 }
 
 /// JSON fragments of a [`Layout`]: `"2.4":` keys, quoted codes, the pack object.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct LayoutJson {
     pub criteria: Vec<String>,
     pub groups: Vec<String>,

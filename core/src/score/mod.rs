@@ -38,11 +38,12 @@ use view::{Keys, RecordView, ScoresView, Trace};
 pub struct Scorer {
     pack: Pack,
     period: Period,
-    /// One memo per rule: applicability, every criterion, every gate, every band.
-    memos: Vec<Memo>,
-    memo_on: bool,
-    scope: Scope<'static>,
+    rules: Evaluator,
     unknown: record::UnknownKeys,
+    /// This scorer's own copy of the pack's layout, which every result
+    /// holds: a shared one would be an atomic write per result to a cache
+    /// line all worker threads share.
+    layout: Arc<crate::pack::Layout>,
 }
 
 /// How the message of a record that the pack (not the data) failed on begins.
@@ -93,22 +94,25 @@ impl Scorer {
         Ok(Scorer {
             pack: pack.clone(),
             period,
-            memos: (0..rules).map(|_| Memo::default()).collect(),
-            memo_on: memo_wanted(),
-            scope: Scope::new(),
+            rules: Evaluator {
+                memos: (0..rules).map(|_| Memo::default()).collect(),
+                memo_on: memo_wanted(),
+                scope: Scope::new(),
+            },
             unknown: record::UnknownKeys::default(),
+            layout: Arc::new((*inner.layout).clone()),
         })
     }
 
     /// Turns the memo on (the default) or off. Off, every rule runs for
     /// every record: slower, and the same results (that is tested).
     pub fn set_memo(&mut self, on: bool) {
-        self.memo_on = on;
+        self.rules.memo_on = on;
     }
 
     /// Whether the memo is on.
     pub fn memo(&self) -> bool {
-        self.memo_on
+        self.rules.memo_on
     }
 
     /// For each rule (`applies`, criteria, gates, band conditions): its name,
@@ -120,7 +124,7 @@ impl Scorer {
             .chain(inner.gates.iter().map(|g| g.id.clone()))
             .chain(inner.bands.iter().map(|b| format!("band {}", b.code)));
         names
-            .zip(&self.memos)
+            .zip(&self.rules.memos)
             .map(|(name, m)| (name, m.hits, m.misses))
             .collect()
     }
@@ -128,7 +132,7 @@ impl Scorer {
     /// How many stored paths disagreed with a new evaluation, over all memos.
     /// Always 0 for a deterministic pack; tests assert it.
     pub fn memo_conflicts(&self) -> u64 {
-        self.memos.iter().map(|m| m.conflicts).sum()
+        self.rules.memos.iter().map(|m| m.conflicts).sum()
     }
 
     /// Keys of the records scored so far that the pack does not declare (and
@@ -235,7 +239,7 @@ impl Scorer {
     pub(crate) fn pack_failed(&self, id: Option<String>, error: &Error) -> ScoreResult {
         let code = error.code();
         ScoreResult::unscored(
-            Arc::clone(&self.pack.inner.layout),
+            Arc::clone(&self.layout),
             id,
             Status::Error,
             vec![FieldError::record_with_code(
@@ -262,22 +266,12 @@ impl Scorer {
 
     fn unreadable(&self, id: Option<String>, message: String) -> ScoreResult {
         ScoreResult::unscored(
-            Arc::clone(&self.pack.inner.layout),
+            Arc::clone(&self.layout),
             id,
             Status::Error,
             vec![FieldError::record(message)],
         )
         .with_facts(self.period, RecordFacts::default())
-    }
-
-    fn memo_index(&self, kind: RuleKind) -> usize {
-        let inner = &self.pack.inner;
-        match kind {
-            RuleKind::Applies => 0,
-            RuleKind::Criterion(i) => 1 + i,
-            RuleKind::Gate(i) => 1 + inner.criteria.len() + i,
-            RuleKind::Band(i) => 1 + inner.criteria.len() + inner.gates.len() + i,
-        }
     }
 
     /// Evaluates one rule for one record, through its memo.
@@ -288,49 +282,16 @@ impl Scorer {
         values: &Arc<[Value]>,
         scores: Option<&Scores>,
     ) -> Result<Outcome, Error> {
-        let index = self.memo_index(kind);
-        let inner = Arc::clone(&self.pack.inner);
-        let keys = Keys {
-            inner: &inner,
-            period: &self.period,
-            values,
-            scores,
-        };
-        if self.memo_on {
-            let memo = &mut self.memos[index];
-            if let Some(outcome) = memo.get(|step| keys.key(step)) {
-                let outcome = outcome.clone();
-                memo.hits += 1;
-                return Ok(outcome);
-            }
-            memo.misses += 1;
-        }
-        let trace = Arc::new(Mutex::new(Trace::default()));
-        let record = RecordView {
-            inner: Arc::clone(&inner),
-            values: Arc::clone(values),
-            period: self.period,
-            trace: Arc::clone(&trace),
-        };
-        let scores_view = scores.map(|s| ScoresView {
-            inner: Arc::clone(&inner),
-            scores: s.clone(),
-            trace: Arc::clone(&trace),
-        });
-        let (period, scope) = (self.period, &mut self.scope);
-        // Deep stack: dropping what a script built may recurse deep (see `SCRIPT_STACK_SIZE`).
-        let outcome =
-            script::with_deep_stack(|| call(&inner, scope, period, rule, record, scores_view))?;
-        if self.memo_on {
-            let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
-            self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());
-        }
-        Ok(outcome)
+        let inner = &self.pack.inner;
+        self.rules
+            .evaluate(inner, self.period, kind, rule, values, scores)
     }
 
     pub(crate) fn score_slots(&mut self, slots: &[Option<&Json>]) -> Result<ScoreResult, Error> {
-        let inner = Arc::clone(&self.pack.inner);
-        let layout = Arc::clone(&inner.layout);
+        // Borrowed, not cloned (see `layout`); the evaluator is a separate field.
+        let inner = &self.pack.inner;
+        let (rules, period) = (&mut self.rules, self.period);
+        let layout = Arc::clone(&self.layout);
         let id = inner
             .field_index
             .get("id")
@@ -341,16 +302,16 @@ impl Scorer {
             .get("name")
             .and_then(|&i| slots[i]?.as_str().map(str::to_string));
         let (values, errors) = validate(&inner.fields, slots);
-        let facts = RecordFacts::new(&layout, &inner.fields, slots, &values, &self.period);
+        let facts = RecordFacts::new(&layout, &inner.fields, slots, &values, &period);
         let values: Arc<[Value]> = values.into();
 
         // Applicability first: it sees the valid fields (invalid ones are `()`).
         if let Some(rule) = &inner.applies {
-            match self.evaluate(RuleKind::Applies, rule, &values, None) {
+            match rules.evaluate(inner, period, RuleKind::Applies, rule, &values, None) {
                 Ok(Outcome::Bool(false)) => {
                     let mut result =
                         ScoreResult::unscored(layout, id, Status::NotApplicable, Vec::new())
-                            .with_facts(self.period, facts);
+                            .with_facts(period, facts);
                     result.name = name;
                     return Ok(result);
                 }
@@ -361,8 +322,8 @@ impl Scorer {
             }
         }
         if !errors.is_empty() {
-            let mut result = ScoreResult::unscored(layout, id, Status::Error, errors)
-                .with_facts(self.period, facts);
+            let mut result =
+                ScoreResult::unscored(layout, id, Status::Error, errors).with_facts(period, facts);
             result.name = name;
             return Ok(result);
         }
@@ -372,7 +333,14 @@ impl Scorer {
         let mut reasons = Vec::with_capacity(n);
         let mut groups = vec![Points::ZERO; inner.groups.len()];
         for (i, criterion) in inner.criteria.iter().enumerate() {
-            let outcome = self.evaluate(RuleKind::Criterion(i), &criterion.rule, &values, None)?;
+            let outcome = rules.evaluate(
+                inner,
+                period,
+                RuleKind::Criterion(i),
+                &criterion.rule,
+                &values,
+                None,
+            )?;
             let Outcome::Award(points, reason) = outcome else {
                 unreachable!("criteria are checked to give awards")
             };
@@ -397,7 +365,14 @@ impl Scorer {
             }
             if let Some(rule) = &spec.requires {
                 scores.band = b;
-                match self.evaluate(RuleKind::Band(b), rule, &values, Some(&scores))? {
+                match rules.evaluate(
+                    inner,
+                    period,
+                    RuleKind::Band(b),
+                    rule,
+                    &values,
+                    Some(&scores),
+                )? {
                     Outcome::Bool(true) => {}
                     Outcome::Bool(false) => {
                         unmet.push(b);
@@ -414,9 +389,14 @@ impl Scorer {
         let mut class = band;
         let mut fired = Vec::new();
         for (g, gate) in inner.gates.iter().enumerate() {
-            if let Outcome::Bool(true) =
-                self.evaluate(RuleKind::Gate(g), &gate.rule, &values, Some(&scores))?
-            {
+            if let Outcome::Bool(true) = rules.evaluate(
+                inner,
+                period,
+                RuleKind::Gate(g),
+                &gate.rule,
+                &values,
+                Some(&scores),
+            )? {
                 fired.push(g);
                 class = class.max(gate.cap_index);
             }
@@ -439,7 +419,76 @@ impl Scorer {
             carried: Vec::new(),
             dates_in_period: None,
         }
-        .with_facts(self.period, facts))
+        .with_facts(period, facts))
+    }
+}
+
+/// The rules' memos and the scope their calls share: apart from the pack,
+/// so that scoring can borrow the pack while it evaluates.
+struct Evaluator {
+    /// One memo per rule: applicability, every criterion, every gate, every band.
+    memos: Vec<Memo>,
+    memo_on: bool,
+    scope: Scope<'static>,
+}
+
+impl Evaluator {
+    fn memo_index(inner: &PackInner, kind: RuleKind) -> usize {
+        match kind {
+            RuleKind::Applies => 0,
+            RuleKind::Criterion(i) => 1 + i,
+            RuleKind::Gate(i) => 1 + inner.criteria.len() + i,
+            RuleKind::Band(i) => 1 + inner.criteria.len() + inner.gates.len() + i,
+        }
+    }
+
+    /// Evaluates one rule for one record, through its memo.
+    fn evaluate(
+        &mut self,
+        inner: &Arc<PackInner>,
+        period: Period,
+        kind: RuleKind,
+        rule: &Rule,
+        values: &Arc<[Value]>,
+        scores: Option<&Scores>,
+    ) -> Result<Outcome, Error> {
+        let index = Self::memo_index(inner, kind);
+        let keys = Keys {
+            inner,
+            period: &period,
+            values,
+            scores,
+        };
+        if self.memo_on {
+            let memo = &mut self.memos[index];
+            if let Some(outcome) = memo.get(|step| keys.key(step)) {
+                let outcome = outcome.clone();
+                memo.hits += 1;
+                return Ok(outcome);
+            }
+            memo.misses += 1;
+        }
+        let trace = Arc::new(Mutex::new(Trace::default()));
+        let record = RecordView {
+            inner: Arc::clone(inner),
+            values: Arc::clone(values),
+            period,
+            trace: Arc::clone(&trace),
+        };
+        let scores_view = scores.map(|s| ScoresView {
+            inner: Arc::clone(inner),
+            scores: s.clone(),
+            trace: Arc::clone(&trace),
+        });
+        let scope = &mut self.scope;
+        // Deep stack: dropping what a script built may recurse deep (see `SCRIPT_STACK_SIZE`).
+        let outcome =
+            script::with_deep_stack(|| call(inner, scope, period, rule, record, scores_view))?;
+        if self.memo_on {
+            let trace = trace.lock().unwrap_or_else(|p| p.into_inner());
+            self.memos[index].insert(trace.steps(), |step| keys.key(step), outcome.clone());
+        }
+        Ok(outcome)
     }
 }
 
@@ -497,7 +546,9 @@ fn call(
     Ok(Outcome::Award(
         points,
         Reason {
-            text: award.reason,
+            // A copy of its own: a literal reason is the script's string,
+            // which every thread shares, and the memo clones it per hit.
+            text: award.reason.as_str().into(),
             json: json.into(),
             share: award.share,
         },

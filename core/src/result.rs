@@ -274,7 +274,10 @@ impl ScoreResult {
     /// once per pack and per reason, because this is the CLI's hot path.
     pub fn to_json_line(&self) -> String {
         let json = &self.layout.json;
-        let mut out = String::with_capacity(2048);
+        // Sized for the whole line up front: growing a 2 KB line copies it.
+        let reasons: usize = self.reasons.iter().map(|r| r.json.len()).sum();
+        let keys = json.criteria.len() * 2 + json.groups.len();
+        let mut out = String::with_capacity(1024 + json.pack.len() + reasons + 24 * keys);
         out.push_str("{\"id\":");
         match self.id.as_deref() {
             Some(id) => out.push_str(&serde_json::to_string(id).expect("a string serializes")),

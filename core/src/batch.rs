@@ -40,12 +40,21 @@ impl Batch {
         })
     }
 
-    /// Scores one input on `scorer`. A panic while scoring (a bug: the engine
-    /// is meant never to panic) becomes this record's `error` result, and the
-    /// scorer, whose state it may have broken, is replaced.
+    /// Scores one input on `scorer`, a panic caught (see [`Batch::caught`]).
     fn score_one(&self, scorer: &mut Scorer, input: &RecordInput) -> ScoreResult {
-        let caught =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scorer.score_input(input)));
+        self.caught(scorer, |s| s.score_input(input), |s, e| s.failed(input, e))
+    }
+
+    /// Runs `score` on `scorer`. A panic inside it (a bug: the engine is
+    /// meant never to panic) becomes the record's `error` result, made by
+    /// `failed`, and the scorer, whose state it may have broken, is replaced.
+    pub(crate) fn caught(
+        &self,
+        scorer: &mut Scorer,
+        score: impl FnOnce(&mut Scorer) -> ScoreResult,
+        failed: impl FnOnce(&Scorer, &Error) -> ScoreResult,
+    ) -> ScoreResult {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| score(scorer)));
         caught.unwrap_or_else(|panic| {
             *scorer = Scorer::new(&self.pack, self.period).expect("checked in Batch::new");
             let error = Error::Script {
@@ -56,7 +65,7 @@ impl Batch {
                     crate::script::panic_message(&*panic)
                 ),
             };
-            scorer.failed(input, &error)
+            failed(scorer, &error)
         })
     }
 

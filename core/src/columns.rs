@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde_json::Value as Json;
 
-use crate::{Batch, Error, Location, ScoreResult, Scorer};
+use crate::{Batch, ScoreResult, Scorer};
 
 impl Scorer {
     /// Scores one record given as the values of the pack's declared fields,
@@ -69,8 +69,9 @@ impl Batch {
         {
             use rayon::prelude::*;
             self.pool.install(|| {
+                // Several parts per worker (see `Batch::score_map`).
                 let workers = rayon::current_num_threads().max(1);
-                let size = rows.len().div_ceil(workers).max(64);
+                let size = rows.len().div_ceil(workers * 8).max(64);
                 let parts: Vec<Range<usize>> = rows
                     .clone()
                     .step_by(size)
@@ -91,24 +92,16 @@ impl Batch {
         }
     }
 
-    /// [`Scorer::score_fields`], with a panic turned into the record's
-    /// `error` result and the scorer replaced (its state may be broken).
+    /// [`Scorer::score_fields`], a panic caught (see [`Batch::caught`]).
     fn score_fields_caught(&self, scorer: &mut Scorer, values: &[Option<Json>]) -> ScoreResult {
-        let caught =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scorer.score_fields(values)));
-        caught.unwrap_or_else(|panic| {
-            *scorer = Scorer::new(&self.pack, self.period).expect("checked in Batch::new");
-            let error = Error::Script {
-                location: Location::file(self.pack.id()),
-                context: "chấm bản ghi".into(),
-                message: format!(
-                    "lỗi nội bộ của chamdiem: {}",
-                    crate::script::panic_message(&*panic)
-                ),
-            };
-            let slots: Vec<Option<&Json>> = values.iter().map(Option::as_ref).collect();
-            scorer.pack_failed(scorer.id_in(&slots), &error)
-        })
+        self.caught(
+            scorer,
+            |s| s.score_fields(values),
+            |s, error| {
+                let slots: Vec<Option<&Json>> = values.iter().map(Option::as_ref).collect();
+                s.pack_failed(s.id_in(&slots), error)
+            },
+        )
     }
 }
 

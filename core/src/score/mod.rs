@@ -356,51 +356,13 @@ impl Scorer {
             criteria: criteria.into(),
         };
 
-        // The best band whose minimum is reached and whose condition holds.
-        let mut band = inner.bands.len() - 1;
-        let mut unmet = Vec::new();
-        for (b, spec) in inner.bands.iter().enumerate() {
-            if total < spec.min {
-                continue;
-            }
-            if let Some(rule) = &spec.requires {
-                scores.band = b;
-                match rules.evaluate(
-                    inner,
-                    period,
-                    RuleKind::Band(b),
-                    rule,
-                    &values,
-                    Some(&scores),
-                )? {
-                    Outcome::Bool(true) => {}
-                    Outcome::Bool(false) => {
-                        unmet.push(b);
-                        continue;
-                    }
-                    Outcome::Award(..) => unreachable!("band conditions are checked to be bools"),
-                }
-            }
-            band = b;
-            break;
-        }
-        scores.band = band;
-
-        let mut class = band;
-        let mut fired = Vec::new();
-        for (g, gate) in inner.gates.iter().enumerate() {
-            if let Outcome::Bool(true) = rules.evaluate(
-                inner,
-                period,
-                RuleKind::Gate(g),
-                &gate.rule,
-                &values,
-                Some(&scores),
-            )? {
-                fired.push(g);
-                class = class.max(gate.cap_index);
-            }
-        }
+        let Classified {
+            class,
+            unmet,
+            fired,
+        } = classify(inner, &mut scores, |kind, rule, scores| {
+            rules.evaluate(inner, period, kind, rule, &values, Some(scores))
+        })?;
 
         Ok(ScoreResult {
             layout,
@@ -421,6 +383,59 @@ impl Scorer {
         }
         .with_facts(period, facts))
     }
+}
+
+/// A record's class from its scores: which band conditions were unmet on
+/// the way down and which gates fired.
+pub(crate) struct Classified {
+    pub class: usize,
+    pub unmet: Vec<usize>,
+    pub fired: Vec<usize>,
+}
+
+/// The best band whose minimum is reached and whose condition holds, then
+/// the gates, which may cap the class. `scores.band` is set to the band tried
+/// (for its condition), then to the band reached (for the gates). Scoring and
+/// `sensitivity` both classify through this.
+pub(crate) fn classify(
+    inner: &PackInner,
+    scores: &mut Scores,
+    mut evaluate: impl FnMut(RuleKind, &Rule, &Scores) -> Result<Outcome, Error>,
+) -> Result<Classified, Error> {
+    let mut band = inner.bands.len() - 1;
+    let mut unmet = Vec::new();
+    for (b, spec) in inner.bands.iter().enumerate() {
+        if scores.total < spec.min {
+            continue;
+        }
+        if let Some(rule) = &spec.requires {
+            scores.band = b;
+            match evaluate(RuleKind::Band(b), rule, scores)? {
+                Outcome::Bool(true) => {}
+                Outcome::Bool(false) => {
+                    unmet.push(b);
+                    continue;
+                }
+                Outcome::Award(..) => unreachable!("band conditions are checked to be bools"),
+            }
+        }
+        band = b;
+        break;
+    }
+    scores.band = band;
+    let mut class = band;
+    let mut fired = Vec::new();
+    for (g, gate) in inner.gates.iter().enumerate() {
+        if let Outcome::Bool(true) = evaluate(RuleKind::Gate(g), &gate.rule, scores)? {
+            fired.push(g);
+            class = class.max(gate.cap_index);
+        }
+    }
+    Ok(Classified {
+        class,
+        unmet,
+        fired,
+    })
 }
 
 /// The rules' memos and the scope their calls share: apart from the pack,

@@ -146,13 +146,22 @@ pub(crate) fn parse_line(
             ),
         },
     })?;
-    if !repeats.is_empty() {
-        return Err(LineProblem {
-            id: index.get("id").and_then(|&i| id_of(slots[i].as_ref())),
-            message: repeated_keys_message(&repeats),
-        });
+    refuse_repeats(slots, &repeats, index)
+}
+
+/// The slots, or the problem of a record that gives known keys more than once.
+fn refuse_repeats(
+    slots: Vec<Option<Json>>,
+    repeats: &[String],
+    index: &HashMap<String, usize>,
+) -> Result<Vec<Option<Json>>, LineProblem> {
+    if repeats.is_empty() {
+        return Ok(slots);
     }
-    Ok(slots)
+    Err(LineProblem {
+        id: index.get("id").and_then(|&i| id_of(slots[i].as_ref())),
+        message: repeated_keys_message(repeats),
+    })
 }
 
 /// A JSON syntax error in Vietnamese, with where it is (serde's own text
@@ -198,11 +207,5 @@ pub(crate) fn parse_any<'de, D: Deserializer<'de>>(
             id: None,
             message: format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"),
         })?;
-    if !repeats.is_empty() {
-        return Err(LineProblem {
-            id: index.get("id").and_then(|&i| id_of(slots[i].as_ref())),
-            message: repeated_keys_message(&repeats),
-        });
-    }
-    Ok(slots)
+    refuse_repeats(slots, &repeats, index)
 }

@@ -47,7 +47,7 @@ use serde::Serialize;
 
 use crate::fields::{validate, Value};
 use crate::pack::{Band, Criterion, Group, PackInner};
-use crate::score::{Outcome, RuleKind, Scores};
+use crate::score::Scores;
 use crate::script::{self, Share};
 use crate::{Batch, Error, Location, Pack, PackRef, Period, Points, RecordInput, Scorer, Status};
 
@@ -688,8 +688,8 @@ fn rescore(
 }
 
 /// One record's class under the scorer's (perturbed) pack, from the shares
-/// its criteria awarded. The choice of band and the gates follow
-/// `Scorer::score_slots`; the tests compare this with scoring perturbed
+/// its criteria awarded. The band and the gates are chosen as in scoring
+/// (`score::classify`); the tests compare this with scoring perturbed
 /// packs from their source.
 fn classify(
     scorer: &mut Scorer,
@@ -719,30 +719,8 @@ fn classify(
         groups: groups.into(),
         criteria: criteria.into(),
     };
-    let mut band = inner.bands.len() - 1;
-    for (b, spec) in inner.bands.iter().enumerate() {
-        if total < spec.min {
-            continue;
-        }
-        if let Some(rule) = &spec.requires {
-            scores.band = b;
-            match scorer.evaluate(RuleKind::Band(b), rule, &record.values, Some(&scores))? {
-                Outcome::Bool(true) => {}
-                Outcome::Bool(false) => continue,
-                Outcome::Award(..) => unreachable!("band conditions are checked to be bools"),
-            }
-        }
-        band = b;
-        break;
-    }
-    scores.band = band;
-    let mut class = band;
-    for (g, gate) in inner.gates.iter().enumerate() {
-        let fired =
-            scorer.evaluate(RuleKind::Gate(g), &gate.rule, &record.values, Some(&scores))?;
-        if let Outcome::Bool(true) = fired {
-            class = class.max(gate.cap_index);
-        }
-    }
-    Ok(class)
+    let classified = crate::score::classify(inner, &mut scores, |kind, rule, scores| {
+        scorer.evaluate(kind, rule, &record.values, Some(scores))
+    })?;
+    Ok(classified.class)
 }

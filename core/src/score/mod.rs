@@ -348,13 +348,8 @@ impl Scorer {
             criteria.push(points);
             reasons.push(reason);
         }
-        let total: Points = criteria.iter().copied().sum();
-        let mut scores = Scores {
-            total,
-            band: 0,
-            groups: groups.into(),
-            criteria: criteria.into(),
-        };
+        let mut scores = Scores::new(criteria, groups);
+        let total = scores.total;
 
         let Classified {
             class,

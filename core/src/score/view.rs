@@ -201,6 +201,18 @@ pub(crate) struct Scores {
     pub criteria: Arc<[Points]>,
 }
 
+impl Scores {
+    /// The scores of criteria and groups, their total, before any band.
+    pub fn new(criteria: Vec<Points>, groups: Vec<Points>) -> Self {
+        Scores {
+            total: criteria.iter().copied().sum(),
+            band: 0,
+            groups: groups.into(),
+            criteria: criteria.into(),
+        }
+    }
+}
+
 /// The scores as a gate or a band condition sees them (`s`).
 #[derive(Clone)]
 pub(crate) struct ScoresView {

@@ -712,13 +712,7 @@ fn classify(
         groups[criterion.group_index] = groups[criterion.group_index] + earned;
         criteria.push(earned);
     }
-    let total: Points = criteria.iter().copied().sum();
-    let mut scores = Scores {
-        total,
-        band: 0,
-        groups: groups.into(),
-        criteria: criteria.into(),
-    };
+    let mut scores = Scores::new(criteria, groups);
     let classified = crate::score::classify(inner, &mut scores, |kind, rule, scores| {
         scorer.evaluate(kind, rule, &record.values, Some(scores))
     })?;

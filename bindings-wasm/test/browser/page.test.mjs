@@ -179,3 +179,22 @@ test('a hostile pack shows its error with the line, and the page keeps working',
   await shot('4-van-hoat-dong');
   assert.deepStrictEqual(consoleErrors, []);
 });
+
+test('score a workbook: an .xlsx filled as a person would gives the CLI\'s counts and CSV', async () => {
+  const XLSX = join(repo, 'tests', 'workbooks', 'cong-doan-a.xlsx');
+  await page.click('#tab-file');
+  await page.setInputFiles('#file', XLSX);
+  const expected = cliResults(['--pack', 'vn.enterprise', '--period', '2024', XLSX]);
+  await page.waitForFunction((n) => document.getElementById('file-summary').textContent.startsWith(`Đã chấm ${n} `), expected.length, { timeout: 120000 });
+  assert.deepStrictEqual(await pageCounts(), expectedCounts(expected, ['Tốt', 'Khá', 'Trung bình', 'Yếu']));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#file-csv')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  // The CLI adds where each record came from (file, sheet, row); the page scores one file.
+  const where = new RegExp(`,${XLSX.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')},Dữ liệu,\\d+\n`, 'g');
+  const cliCsv = cli(['score', '--pack', 'vn.enterprise', '--period', '2024', '--format', 'csv', XLSX]).stdout
+    .replace(',source.file,source.sheet,source.row\n', '\n')
+    .replace(where, '\n');
+  assert.equal(csv, `\ufeff${cliCsv}`);
+  await shot('5-theo-bang-tinh');
+  assert.deepStrictEqual(consoleErrors, []);
+});

@@ -173,6 +173,9 @@ impl Batch {
                         .name(format!("chamdiem-{i}"))
                         .stack_size(crate::script::SCRIPT_STACK_SIZE)
                         .spawn_scoped(scope, move || {
+                            // A worker that panics (in `map`: scoring catches its
+                            // own) stops the others, so nobody waits for its chunk.
+                            let _stop = StopOnDrop(source);
                             self.with_scorer(|scorer| {
                                 while let Some((seq, mut chunk)) = source.take() {
                                     let records = std::mem::take(&mut chunk.records);
@@ -192,7 +195,10 @@ impl Batch {
                         })?;
                 }
                 drop(sender);
-                let outcome = (|| {
+                // However the writer ends (a sink error, a panic in `sink`),
+                // workers take no further chunk and none waits for room.
+                let _stop = StopOnDrop(&source);
+                (|| {
                     let mut count = 0;
                     let mut waiting = std::collections::BTreeMap::new();
                     let mut written = 0u64;
@@ -213,11 +219,10 @@ impl Batch {
                             }
                         }
                     }
+                    // Every worker ended without the last chunk: one panicked
+                    // (the scope re-raises its panic) or the input stopped.
                     Ok(count)
-                })();
-                // Whatever ended the stream, workers take no further chunk.
-                source.stop();
-                outcome
+                })()
             })
         }
         #[cfg(target_arch = "wasm32")]
@@ -238,6 +243,17 @@ impl Batch {
                 }
             }
         }
+    }
+}
+
+/// Stops a [`Source`] when dropped, on any way out of a worker or the writer.
+#[cfg(not(target_arch = "wasm32"))]
+struct StopOnDrop<'a, I: Iterator<Item = Result<RecordInput, Error>>>(&'a Source<I>);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<I: Iterator<Item = Result<RecordInput, Error>>> Drop for StopOnDrop<'_, I> {
+    fn drop(&mut self) {
+        self.0.stop();
     }
 }
 
@@ -439,5 +455,36 @@ change_criterion("1.1", #{ rule: |r| { if r.employees == 13 { panic_for_tests(r.
             read <= CHUNK * (WINDOW as usize + 4),
             "read {read} records for a sink that failed at 700"
         );
+    }
+
+    #[test]
+    fn a_panic_in_map_or_sink_ends_the_stream_instead_of_hanging() {
+        let pack = Pack::load("vn.enterprise").unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        let inputs = || (0..CHUNK * 40).map(|n| Ok(numbered(n)));
+        let in_map = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            batch.stream(
+                inputs(),
+                |r| {
+                    assert_ne!(r.id(), Some("dn-3000"), "map fails");
+                    0
+                },
+                |_| Ok(()),
+            )
+        }));
+        assert!(in_map.is_err());
+        let mut sunk = 0;
+        let in_sink = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            batch.stream(
+                inputs(),
+                |_| 0,
+                |_| {
+                    sunk += 1;
+                    assert_ne!(sunk, 3000, "sink fails");
+                    Ok(())
+                },
+            )
+        }));
+        assert!(in_sink.is_err());
     }
 }

@@ -167,6 +167,10 @@ impl Batch {
             };
             let (sender, receiver) = std::sync::mpsc::channel::<(u64, Vec<T>, Chunk)>();
             std::thread::scope(|scope| {
+                // However this ends (a worker that cannot start, a sink error,
+                // a panic in `sink`), workers take no further chunk and none
+                // waits for room.
+                let _stop = StopOnDrop(&source);
                 for i in 0..workers {
                     let (source, map, sender) = (&source, &map, sender.clone());
                     std::thread::Builder::new()
@@ -178,12 +182,11 @@ impl Batch {
                             let _stop = StopOnDrop(source);
                             self.with_scorer(|scorer| {
                                 while let Some((seq, mut chunk)) = source.take() {
-                                    let records = std::mem::take(&mut chunk.records);
-                                    let out: Vec<T> = records
+                                    // The inputs are dropped here; the writer needs only the end.
+                                    let out: Vec<T> = std::mem::take(&mut chunk.records)
                                         .iter()
                                         .map(|input| map(self.score_one(scorer, input)))
                                         .collect();
-                                    chunk.records = records;
                                     if sender.send((seq, out, chunk)).is_err() {
                                         break;
                                     }
@@ -195,9 +198,6 @@ impl Batch {
                         })?;
                 }
                 drop(sender);
-                // However the writer ends (a sink error, a panic in `sink`),
-                // workers take no further chunk and none waits for room.
-                let _stop = StopOnDrop(&source);
                 (|| {
                     let mut count = 0;
                     let mut waiting = std::collections::BTreeMap::new();

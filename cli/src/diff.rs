@@ -17,9 +17,11 @@ use crate::{guard_output, Fatal, HelpFlag};
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct DiffArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv), một hoặc nhiều tệp.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hoặc nhiều tệp.
     #[arg(value_name = "TỆP", help_heading = "Tham số", required = true)]
     inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    sheet: crate::inputs::SheetArg,
     /// Bộ quy tắc đang dùng (mã có sẵn hoặc đường dẫn).
     #[arg(long, value_name = "BỘ")]
     old: String,
@@ -67,7 +69,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<ExitCode, Fatal> {
     }
     // The records are read once, with the old pack's fields (CSV headings,
     // Vietnamese labels), and scored by both packs.
-    let inputs = read_inputs(&args.inputs, &old_pack)?;
+    let inputs = read_inputs(&args.inputs, &args.sheet, &old_pack)?;
     let progress = progress_bar(2 * inputs.len() as u64, "lượt chấm");
     let mut old = Vec::with_capacity(inputs.len());
     score_with_progress(&old_batch, &inputs, &progress, |r| old.push(r));

@@ -15,6 +15,15 @@ use chamdiem::{
 
 use crate::{Fatal, InputKind};
 
+/// `--sheet`: which sheet of a workbook to read, for every command that
+/// reads records.
+#[derive(clap::Args)]
+pub(crate) struct SheetArg {
+    /// Trang tính cần đọc trong bảng tính .xlsx, .xls, .ods (mặc định: trang đầu tiên).
+    #[arg(long, value_name = "TRANG")]
+    pub sheet: Option<String>,
+}
+
 /// Where a record came from: its file (`-` for standard input), the sheet
 /// of a workbook, and its place there.
 #[derive(Clone, Debug)]

@@ -115,7 +115,7 @@ enum Command {
     #[command(
         help_template = HELP_TEMPLATE,
         disable_help_flag = true,
-        override_usage = "chamdiem sensitivity TỆP --period KỲ [--pack BỘ] [--vary 10%] [--samples 1000] [--seed N] [-o TỆP.json|.csv|.xlsx]",
+        override_usage = "chamdiem sensitivity TỆP --period KỲ [--pack BỘ] [--sheet TRANG] [--vary 10%] [--samples 1000] [--seed N] [-o TỆP.json|.csv|.xlsx]",
         after_help = EXIT_CODES
     )]
     Sensitivity(sensitivity::SensitivityArgs),
@@ -132,7 +132,7 @@ enum Command {
     #[command(
         help_template = HELP_TEMPLATE,
         disable_help_flag = true,
-        override_usage = "chamdiem report TỆP... --pack BỘ --period KỲ [--by unit|province] [-o TỆP.xlsx|.html|.json]",
+        override_usage = "chamdiem report TỆP... --pack BỘ --period KỲ [--sheet TRANG] [--by unit|province] [-o TỆP.xlsx|.html|.json]",
         after_help = EXIT_CODES
     )]
     Report(report::ReportArgs),
@@ -140,7 +140,7 @@ enum Command {
     #[command(
         help_template = HELP_TEMPLATE,
         disable_help_flag = true,
-        override_usage = "chamdiem diff TỆP... --old BỘ --new BỘ --period KỲ [-o TỆP.csv|.json|.xlsx|.html]"
+        override_usage = "chamdiem diff TỆP... --old BỘ --new BỘ --period KỲ [--sheet TRANG] [-o TỆP.csv|.json|.xlsx|.html]"
     )]
     Diff(diff::DiffArgs),
 }
@@ -151,9 +151,8 @@ struct ScoreArgs {
     /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hay nhiều tệp (chấm chung một lượt, mỗi kết quả ghi tệp và dòng nguồn); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
     #[arg(value_name = "TỆP", help_heading = "Tham số")]
     input: Vec<PathBuf>,
-    /// Trang tính cần đọc trong bảng tính (mặc định: trang đầu tiên).
-    #[arg(long, value_name = "TRANG")]
-    sheet: Option<String>,
+    #[command(flatten)]
+    sheet: inputs::SheetArg,
     /// Kỳ đánh giá (bắt buộc): một năm (2024) hoặc khoảng ngày (2024-01-01..2024-06-30).
     #[arg(long, value_name = "KỲ")]
     period: Option<String>,
@@ -648,8 +647,12 @@ fn score(args: ScoreArgs) -> Result<ExitCode, Fatal> {
     let pack = Pack::load(&args.pack)?;
     let batch = Batch::new(&pack, period)?;
 
-    let inputs =
-        inputs::gather_inputs(&args.input, args.input_format, args.sheet.as_deref(), &pack)?;
+    let inputs = inputs::gather_inputs(
+        &args.input,
+        args.input_format,
+        args.sheet.sheet.as_deref(),
+        &pack,
+    )?;
     if let Some(output) = &args.output {
         guard_output(output, &inputs.files, &pack)?;
     }

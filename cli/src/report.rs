@@ -15,9 +15,11 @@ use crate::{guard_output, Destination, Fatal, HelpFlag, PERIOD_MISSING};
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct ReportArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv), một hoặc nhiều tệp, chấm chung một lượt.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hoặc nhiều tệp, chấm chung một lượt.
     #[arg(value_name = "TỆP", help_heading = "Tham số", required = true)]
     inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    sheet: crate::inputs::SheetArg,
     /// Kỳ đánh giá (bắt buộc): 2024, 2024-H1, 2024-Q3 hoặc 2024-01-01..2024-06-30.
     #[arg(long, value_name = "KỲ")]
     period: Option<String>,
@@ -116,8 +118,12 @@ pub(crate) fn written_as(
 
 /// Reads every input file into records, in order, with the pack's fields.
 /// The one place the report and the diff read their inputs.
-pub(crate) fn read_inputs(paths: &[PathBuf], pack: &Pack) -> Result<Vec<RecordInput>, Fatal> {
-    crate::inputs::read_all(paths, None, None, pack)
+pub(crate) fn read_inputs(
+    paths: &[PathBuf],
+    sheet: &crate::inputs::SheetArg,
+    pack: &Pack,
+) -> Result<Vec<RecordInput>, Fatal> {
+    crate::inputs::read_all(paths, None, sheet.sheet.as_deref(), pack)
 }
 
 /// A progress bar on standard error when it is a terminal; hidden otherwise,
@@ -223,7 +229,7 @@ pub(crate) fn report(args: ReportArgs) -> Result<ExitCode, Fatal> {
         deadline: args.deadline.clone(),
     };
     let mut builder = ReportBuilder::new(&pack, period, &options).map_err(plain)?;
-    let inputs = read_inputs(&args.inputs, &pack)?;
+    let inputs = read_inputs(&args.inputs, &args.sheet, &pack)?;
     let progress = progress_bar(inputs.len() as u64, "bản ghi");
     score_with_progress(&batch, &inputs, &progress, |r| builder.add(&r));
     progress.finish_and_clear();

@@ -14,9 +14,11 @@ use crate::{guard_output, Destination, Fatal, HelpFlag, InputKind, PERIOD_MISSIN
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct SensitivityArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv).
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods).
     #[arg(value_name = "TỆP", help_heading = "Tham số")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: crate::inputs::SheetArg,
     /// Kỳ đánh giá (bắt buộc): một năm (2024) hoặc khoảng ngày (2024-01-01..2024-06-30).
     #[arg(long, value_name = "KỲ")]
     period: Option<String>,
@@ -134,9 +136,10 @@ fn written(path: &Path) -> Result<Written, Fatal> {
 fn read_inputs(
     path: &Path,
     kind: Option<InputKind>,
+    sheet: Option<&str>,
     pack: &Pack,
 ) -> Result<Vec<RecordInput>, Fatal> {
-    crate::inputs::read_all(&[path.to_path_buf()], kind, None, pack)
+    crate::inputs::read_all(&[path.to_path_buf()], kind, sheet, pack)
 }
 
 pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
@@ -156,7 +159,12 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
     let vary = share("--vary", &args.vary)?;
     let knife_edge = share("--knife-edge", &args.knife_edge)?;
     let options = SensitivityOptions::new(vary, args.samples, args.seed, knife_edge);
-    let inputs = read_inputs(&args.input, args.input_format, &pack)?;
+    let inputs = read_inputs(
+        &args.input,
+        args.input_format,
+        args.sheet.sheet.as_deref(),
+        &pack,
+    )?;
 
     // A bar only where a person watches: never into a pipe or a file.
     let progress = if io::stderr().is_terminal() {

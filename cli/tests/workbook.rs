@@ -50,9 +50,23 @@ fn complete_examples(n: usize) -> Vec<serde_json::Map<String, Value>> {
 /// A workbook as a person fills it: keys in row 1, dates as date cells,
 /// yes/no as Có/Không, numbers as numbers, lists of dates as text.
 fn write_workbook(path: &Path, records: &[serde_json::Map<String, Value>]) {
+    write_workbook_after(path, records, None);
+}
+
+/// As [`write_workbook`], with a sheet of notes first when `notes` is given.
+fn write_workbook_after(
+    path: &Path,
+    records: &[serde_json::Map<String, Value>],
+    notes: Option<&str>,
+) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let pack = chamdiem::Pack::load("vn.enterprise").unwrap();
     let mut book = Workbook::new();
+    if let Some(notes) = notes {
+        let sheet = book.add_worksheet();
+        sheet.set_name("Ghi chú").unwrap();
+        sheet.write_string(0, 0, notes).unwrap();
+    }
     let sheet = book.add_worksheet();
     sheet.set_name("Công đoàn A").unwrap();
     let date_format = Format::new().set_num_format("dd/mm/yyyy");
@@ -172,6 +186,86 @@ fn several_files_are_one_batch_and_each_result_names_its_source() {
         &rows[6].iter().skip(n - 3).collect::<Vec<_>>(),
         &["b.jsonl", "", "3"]
     );
+}
+
+/// `report`, `diff` and `sensitivity` read the sheet `--sheet` names, as
+/// `score` does: the same output as the JSON of the same records.
+#[test]
+fn every_command_that_reads_records_reads_the_sheet_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = complete_examples(7);
+    write_workbook_after(
+        &dir.path().join("book.xlsx"),
+        &records,
+        Some("Số liệu ở trang sau"),
+    );
+    let all: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("all.jsonl"), &all).unwrap();
+    let sheet = ["--sheet", "Công đoàn A"];
+    let commands: [&[&str]; 3] = [
+        &["report", "--period", "2024", "--format", "json"],
+        &[
+            "diff",
+            "--old",
+            "vn.enterprise",
+            "--new",
+            "tay-ninh.enterprise",
+            "--period",
+            "2024",
+            "--format",
+            "json",
+        ],
+        &[
+            "sensitivity",
+            "--period",
+            "2024",
+            "--samples",
+            "20",
+            "--seed",
+            "3",
+            "-o",
+            "out.json",
+        ],
+    ];
+    let run = |input: &str, command: &[&str], extra: &[&str]| {
+        let mut args = vec![command[0], input];
+        args.extend_from_slice(&command[1..]);
+        args.extend_from_slice(extra);
+        let _ = std::fs::remove_file(dir.path().join("out.json"));
+        let out = chamdiem_in(dir.path(), &args);
+        let text = if command[0] == "sensitivity" {
+            std::fs::read_to_string(dir.path().join("out.json")).unwrap_or_default()
+        } else {
+            String::from_utf8(out.stdout.clone()).unwrap()
+        };
+        (out, text)
+    };
+    for command in commands {
+        let (from_json, expected) = run("all.jsonl", command, &[]);
+        assert!(from_json.status.success(), "{command:?}: {from_json:?}");
+        let (from_sheet, got) = run("book.xlsx", command, &sheet);
+        assert!(from_sheet.status.success(), "{command:?}: {from_sheet:?}");
+        let mut got: Value = serde_json::from_str(&got).unwrap();
+        let mut expected: Value = serde_json::from_str(&expected).unwrap();
+        // The inputs' names are the only difference.
+        for v in [&mut got, &mut expected] {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("inputs");
+                o.remove("files");
+            }
+        }
+        assert_eq!(got, expected, "{command:?}");
+        // Without `--sheet`, the first sheet (the notes) is read: no records scored.
+        let (_, first) = run("book.xlsx", command, &[]);
+        assert_ne!(
+            serde_json::from_str::<Value>(&first).ok(),
+            Some(expected),
+            "{command:?} read the first sheet"
+        );
+    }
 }
 
 #[test]

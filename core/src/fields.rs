@@ -116,7 +116,11 @@ pub struct FieldSpec {
 }
 
 /// A validated value of a record field, as rules see it.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality is exact, as the hash is: numbers compare by their bits, so
+/// `-0.0` and `0.0` are two values (a script can tell them apart when it
+/// prints them) and the memo never answers one with the other's outcome.
+#[derive(Clone, Debug)]
 pub enum Value {
     /// Missing or null.
     Null,
@@ -132,6 +136,21 @@ pub enum Value {
     Date(NaiveDate),
     /// A list.
     List(Vec<Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a.to_bits() == b.to_bits(),
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Eq for Value {}

@@ -26,10 +26,42 @@ const LARGEST_KEY: usize = 1024;
 
 enum Node {
     Leaf(Outcome),
-    Branch {
-        step: Step,
-        children: HashMap<Value, u32>,
-    },
+    Branch { step: Step, children: Children },
+}
+
+/// A branch's children by the value read. Most rules read yes/no fields or
+/// small choices, so a short list searched in order comes first: cheaper
+/// than hashing the value. Past [`FEW`] entries the list becomes a map.
+/// Both find a child by the same exact equality (`Value`'s, which agrees
+/// with its hash).
+enum Children {
+    Few(Vec<(Value, u32)>),
+    Many(HashMap<Value, u32>),
+}
+
+const FEW: usize = 8;
+
+impl Children {
+    fn get(&self, value: &Value) -> Option<u32> {
+        match self {
+            Children::Few(list) => list.iter().find(|(v, _)| v == value).map(|&(_, c)| c),
+            Children::Many(map) => map.get(value).copied(),
+        }
+    }
+
+    fn insert(&mut self, value: Value, child: u32) {
+        match self {
+            Children::Few(list) if list.len() < FEW => list.push((value, child)),
+            Children::Few(list) => {
+                let mut map: HashMap<Value, u32> = std::mem::take(list).into_iter().collect();
+                map.insert(value, child);
+                *self = Children::Many(map);
+            }
+            Children::Many(map) => {
+                map.insert(value, child);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -69,7 +101,7 @@ impl Memo {
             match node {
                 Node::Leaf(outcome) => return Some(outcome),
                 Node::Branch { step, children } => {
-                    let next = *children.get(value_of(*step).as_ref())?;
+                    let next = children.get(value_of(*step).as_ref())?;
                     node = &self.nodes[next as usize];
                 }
             }
@@ -100,7 +132,7 @@ impl Memo {
             };
             self.nodes.push(Node::Branch {
                 step,
-                children: HashMap::new(),
+                children: Children::Few(Vec::new()),
             });
         }
         let mut at = 0usize;
@@ -116,13 +148,13 @@ impl Memo {
                 return;
             }
             match children.get(&key) {
-                Some(&child) => at = child as usize,
+                Some(child) => at = child as usize,
                 None => {
                     children.insert(key, fresh);
                     self.nodes.push(match next_step {
                         Some(step) => Node::Branch {
                             step,
-                            children: HashMap::new(),
+                            children: Children::Few(Vec::new()),
                         },
                         None => Node::Leaf(outcome.clone()),
                     });
@@ -144,6 +176,28 @@ mod tests {
 
     fn outcome() -> Outcome {
         Outcome::Bool(true)
+    }
+
+    /// A key is found by exact equality, in a short list as in a map:
+    /// `-0.0` is not `0.0` (a script prints them differently).
+    #[test]
+    fn keys_match_exactly_in_lists_and_maps() {
+        for distinct in [1, FEW + 5] {
+            let mut memo = Memo::default();
+            let step = (0, Read::Raw);
+            for i in 0..distinct {
+                let key = Value::Number(i as f64);
+                let reason = Outcome::Bool(i % 2 == 0);
+                memo.insert(&[step], |_| Cow::Borrowed(&key), reason);
+            }
+            for i in 0..distinct {
+                let found = memo.get(|_| Cow::Owned(Value::Number(i as f64)));
+                assert!(matches!(found, Some(Outcome::Bool(b)) if *b == (i % 2 == 0)));
+            }
+            assert!(memo.get(|_| Cow::Owned(Value::Number(-0.0))).is_none());
+            assert!(memo.get(|_| Cow::Owned(Value::Int(0))).is_none());
+            assert_eq!(memo.conflicts, 0);
+        }
     }
 
     #[test]

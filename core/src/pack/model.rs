@@ -131,6 +131,16 @@ pub(crate) struct PackInner {
     pub limits: Limits,
 }
 
+impl PackInner {
+    /// Where a record's keys go, for the readers of records.
+    pub(crate) fn field_names(&self) -> crate::score::FieldNames<'_> {
+        crate::score::FieldNames {
+            order: &self.fields,
+            index: &self.field_index,
+        }
+    }
+}
+
 /// A loaded, compiled rule pack. Immutable, `Send + Sync`, cheap to clone.
 ///
 /// ```

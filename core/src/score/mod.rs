@@ -13,7 +13,7 @@ mod memo;
 mod record;
 mod view;
 
-pub(crate) use record::{describe_json_error, id_of, repeated_keys_message};
+pub(crate) use record::{describe_json_error, id_of, repeated_keys_message, FieldNames};
 
 use std::sync::{Arc, Mutex};
 
@@ -174,7 +174,8 @@ impl Scorer {
     /// Scores one line of JSON Lines. A line that is not a JSON object gives
     /// an `error` result naming the problem.
     pub fn score_json_line(&mut self, line: &str) -> Result<ScoreResult, Error> {
-        match record::parse_line(line, &self.pack.inner.field_index, &mut self.unknown) {
+        let inner = &self.pack.inner;
+        match record::parse_line(line, inner.field_names(), &mut self.unknown) {
             Ok(slots) => {
                 let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
                 self.score_slots(&slots)
@@ -191,7 +192,7 @@ impl Scorer {
     /// on, gives an `error` result with its code, like every other record.
     pub fn score_from<'de, D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> ScoreResult {
         let inner = Arc::clone(&self.pack.inner);
-        match record::parse_any(deserializer, &inner.field_index, &mut self.unknown) {
+        match record::parse_any(deserializer, inner.field_names(), &mut self.unknown) {
             Ok(slots) => {
                 let slots: Vec<Option<&Json>> = slots.iter().map(Option::as_ref).collect();
                 match self.score_slots(&slots) {

@@ -33,13 +33,33 @@ impl UnknownKeys {
     }
 }
 
+/// Where a record's keys go: the pack's field names by slot, and by name.
+#[derive(Clone, Copy)]
+pub(crate) struct FieldNames<'a> {
+    pub order: &'a [crate::fields::FieldSpec],
+    pub index: &'a HashMap<String, usize>,
+}
+
+impl FieldNames<'_> {
+    /// The slot of `key`. Files mostly give keys in the pack's order, so
+    /// the slot after the previous key's is compared first: the same
+    /// answer as the map, without hashing the key.
+    fn slot(&self, key: &str, hint: usize) -> Option<usize> {
+        match self.order.get(hint) {
+            Some(field) if field.name == key => Some(hint),
+            _ => self.index.get(key).copied(),
+        }
+    }
+}
+
 struct Slots<'a> {
-    index: &'a HashMap<String, usize>,
+    names: FieldNames<'a>,
     unknown: &'a mut UnknownKeys,
 }
 
 struct Key<'a> {
-    index: &'a HashMap<String, usize>,
+    names: FieldNames<'a>,
+    hint: usize,
     unknown: &'a mut UnknownKeys,
 }
 
@@ -59,7 +79,7 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        let found = self.index.get(key).copied();
+        let found = self.names.slot(key, self.hint);
         if found.is_none() {
             self.unknown.note(key);
         }
@@ -86,14 +106,18 @@ impl<'de> Visitor<'de> for Slots<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut slots = vec![None; self.index.len()];
+        let index = self.names.index;
+        let mut slots = vec![None; index.len()];
         let mut repeats = Vec::new();
+        let mut hint = 0;
         while let Some(key) = map.next_key_seed(Key {
-            index: self.index,
+            names: self.names,
+            hint,
             unknown: &mut *self.unknown,
         })? {
             match key {
                 Some(i) => {
+                    hint = i + 1;
                     // A key given twice is ambiguous: never let the last one silently win.
                     if slots[i].replace(map.next_value::<Json>()?).is_some() {
                         repeats.push(i);
@@ -107,7 +131,7 @@ impl<'de> Visitor<'de> for Slots<'_> {
         let mut names: Vec<String> = repeats
             .into_iter()
             .filter_map(|i| {
-                self.index
+                index
                     .iter()
                     .find(|(_, &j)| j == i)
                     .map(|(name, _)| name.clone())
@@ -129,11 +153,11 @@ pub(crate) struct LineProblem {
 /// (in Vietnamese) why the line is not a record.
 pub(crate) fn parse_line(
     line: &str,
-    index: &HashMap<String, usize>,
+    names: FieldNames,
     unknown: &mut UnknownKeys,
 ) -> Result<Vec<Option<Json>>, LineProblem> {
     let mut deserializer = serde_json::Deserializer::from_str(line);
-    let parsed = Slots { index, unknown }
+    let parsed = Slots { names, unknown }
         .deserialize(&mut deserializer)
         .and_then(|slots| deserializer.end().map(|()| slots));
     let (slots, repeats) = parsed.map_err(|e| LineProblem {
@@ -146,7 +170,7 @@ pub(crate) fn parse_line(
             ),
         },
     })?;
-    refuse_repeats(slots, &repeats, index)
+    refuse_repeats(slots, &repeats, names.index)
 }
 
 /// The slots, or the problem of a record that gives known keys more than once.
@@ -198,14 +222,14 @@ pub(crate) fn repeated_keys_message(keys: &[String]) -> String {
 /// included, as in a JSON line).
 pub(crate) fn parse_any<'de, D: Deserializer<'de>>(
     deserializer: D,
-    index: &HashMap<String, usize>,
+    names: FieldNames,
     unknown: &mut UnknownKeys,
 ) -> Result<Vec<Option<Json>>, LineProblem> {
-    let (slots, repeats) = Slots { index, unknown }
+    let (slots, repeats) = Slots { names, unknown }
         .deserialize(deserializer)
         .map_err(|e| LineProblem {
             id: None,
             message: format!("bản ghi phải là một đối tượng (tên trường → giá trị): {e}"),
         })?;
-    refuse_repeats(slots, &repeats, index)
+    refuse_repeats(slots, &repeats, names.index)
 }

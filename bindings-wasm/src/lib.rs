@@ -3,7 +3,9 @@
 //! Thin on purpose: every function converts its arguments, calls the core
 //! and converts the answer back. Results are the core's own JSON line
 //! ([`chamdiem::ScoreResult::to_json_line`], the CLI's output) parsed by the
-//! JavaScript engine, so `pack.score(record)` equals the CLI's line exactly.
+//! JavaScript engine, so `pack.score(record)` equals the CLI's line exactly;
+//! `scoreMany` gets the same lines in a batch with the reasons in a table
+//! ([`chamdiem::JsonBatch`]), put back in place by `js/index.js`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -3,7 +3,9 @@
 //! Thin on purpose: every function converts its arguments, calls the core
 //! and converts the answer back. Results are the core's own JSON line
 //! ([`chamdiem::ScoreResult::to_json_line`], the CLI's output) parsed by the
-//! JavaScript engine, so `pack.score(record)` equals the CLI's line exactly.
+//! JavaScript engine, so `pack.score(record)` equals the CLI's line exactly;
+//! `scoreMany` gets the same lines in a batch with the reasons in a table
+//! ([`chamdiem::JsonBatch`]), put back in place by `js/index.js`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -201,29 +203,28 @@ impl Pack {
         }
     }
 
-    /// Scores many records, one result each, in order. Nothing stops the
-    /// batch: a record the pack fails on gets an `error` result, as in the CLI.
-    #[wasm_bindgen(js_name = scoreMany, unchecked_return_type = "ScoreResult[]")]
-    pub fn score_many(
+    /// Scores many records, one result each, in order: the results as
+    /// `[reasons, body]`, rebuilt into plain objects by the package's entry
+    /// module (`js/index.js`, which defines `scoreMany`). `body` is
+    /// [`chamdiem::JsonBatch`]'s JSON array (each reason the index of its
+    /// text in `reasons`, ASCII only). Nothing stops the batch: a record the
+    /// pack fails on gets an `error` result, as in the CLI.
+    #[wasm_bindgen(js_name = scoreManyPacked, skip_typescript)]
+    pub fn score_many_packed(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")]
         records: JsValue,
         period: Option<String>,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Array, JsValue> {
         let records = Array::from(&records);
-        let json = self.with_scorer(period, |s| {
-            let mut json = String::with_capacity(records.length() as usize * 1024 + 2);
-            json.push('[');
-            for (i, record) in records.iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(&s.score_input(&record_input(&record)).to_json_line());
+        let batch = self.with_scorer(period, |s| {
+            let mut batch = chamdiem::JsonBatch::new();
+            for record in records.iter() {
+                batch.push(&s.score_input(&record_input(&record)));
             }
-            json.push(']');
-            json
+            batch
         })?;
-        Ok(parse_json(&json))
+        let strings: Array = batch.strings().map(JsValue::from).collect();
+        Ok(Array::of2(&strings, &JsValue::from(batch.into_body())))
     }
 
     /// Reads a whole file (CSV, JSON Lines or a JSON array, with the CLI's

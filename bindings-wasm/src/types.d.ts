@@ -430,3 +430,13 @@ export interface WorkbookResult extends ScoreResult {
     row: number;
   };
 }
+
+/** `Pack`'s methods written in the package's entry module (`index.js`). */
+export interface Pack {
+  /**
+   * Scores many records, one result each, in order. Each result equals what
+   * `score` gives for the record alone (the CLI's JSON line). Nothing stops
+   * the batch: a record the pack fails on gets an `error` result, as in the CLI.
+   */
+  scoreMany(records: Iterable<Record<string, unknown>>, period?: string | null): ScoreResult[];
+}

@@ -99,7 +99,7 @@ pub use pack::{
 };
 pub use period::{parse_date, Period, DATE_FORMS};
 pub use points::Points;
-pub use result::{PackRef, ScoreResult, Status};
+pub use result::{JsonBatch, PackRef, ScoreResult, Status};
 pub use score::Scorer;
 pub use script::{Limits, SCRIPT_STACK_SIZE};
 pub use sensitivity::{

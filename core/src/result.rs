@@ -278,6 +278,19 @@ impl ScoreResult {
         let reasons: usize = self.reasons.iter().map(|r| r.json.len()).sum();
         let keys = json.criteria.len() * 2 + json.groups.len();
         let mut out = String::with_capacity(1024 + json.pack.len() + reasons + 24 * keys);
+        self.write_json(&mut out, &mut |out, reason| out.push_str(&reason.json));
+        out
+    }
+
+    /// Appends the JSON line to `out`, each reason written by `reason`
+    /// (its JSON string in [`Self::to_json_line`], an index in [`JsonBatch`]):
+    /// the one writer of the line's keys, order and values.
+    fn write_json(
+        &self,
+        out: &mut String,
+        reason: &mut dyn FnMut(&mut String, &crate::score::Reason),
+    ) {
+        let json = &self.layout.json;
         out.push_str("{\"id\":");
         match self.id.as_deref() {
             Some(id) => out.push_str(&serde_json::to_string(id).expect("a string serializes")),
@@ -286,7 +299,7 @@ impl ScoreResult {
         for (key, (_, value)) in json.carried.iter().zip(self.carried()) {
             out.push_str(key);
             // Display writes the JSON text straight into `out`.
-            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{value}"));
+            let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
         }
         out.push_str(",\"period\":");
         match self.period {
@@ -301,7 +314,7 @@ impl ScoreResult {
         out.push_str(self.status.as_str());
         out.push_str("\",\"total\":");
         match self.total {
-            Some(total) => total.push_to(&mut out),
+            Some(total) => total.push_to(out),
             None => out.push_str("null"),
         }
         out.push_str(",\"class\":");
@@ -330,13 +343,13 @@ impl ScoreResult {
         let none: &[String] = &[];
         out.push_str(",\"groups\":");
         map(
-            &mut out,
+            out,
             if scored { &json.groups } else { none },
             &mut |out, i| self.groups[i].push_to(out),
         );
         out.push_str(",\"criteria\":");
         map(
-            &mut out,
+            out,
             if scored { &json.criteria } else { none },
             &mut |out, i| self.criteria[i].push_to(out),
         );
@@ -356,17 +369,144 @@ impl ScoreResult {
         }
         out.push_str("],\"reasons\":");
         map(
-            &mut out,
+            out,
             if scored { &json.criteria } else { none },
-            &mut |out, i| out.push_str(&self.reasons[i].json),
+            &mut |out, i| reason(out, &self.reasons[i]),
         );
         out.push_str(",\"errors\":");
         out.push_str(&serde_json::to_string(&self.errors).expect("errors serialize"));
         out.push_str(",\"pack\":");
         out.push_str(&json.pack);
         out.push('}');
-        out
     }
+}
+
+/// The results of a batch as one JSON array, for a reader that rebuilds the
+/// objects (the JavaScript `scoreMany`): each element is the result's JSON
+/// line ([`ScoreResult::to_json_line`]) with two changes only, so that the
+/// text is small and reads fast:
+///
+/// * every reason (a value of `reasons`) is the index of its text in
+///   [`JsonBatch::strings`] instead of the text: the same few hundred reasons
+///   make most of a batch's bytes;
+/// * every character outside ASCII is written as a `\uXXXX` escape (UTF-16
+///   units), the same JSON value: such characters are only ever inside JSON
+///   strings, and the text decodes one byte per character.
+///
+/// Replacing each index in `reasons` by `strings[index]` gives back exactly
+/// the JSON line's value, key order included.
+#[derive(Default)]
+pub struct JsonBatch {
+    body: String,
+    line: String,
+    /// The texts by index. Every text looked up is kept alive (here or in
+    /// `kept`) so that no other text can take its address during the batch:
+    /// the same address and length are the same text (the memo hands out one
+    /// shared text per stored reason).
+    strings: Vec<rhai::ImmutableString>,
+    by_address: hashbrown::HashMap<(usize, usize), u32>,
+    /// Equal texts at other addresses (reasons made afresh).
+    by_text: hashbrown::HashMap<rhai::ImmutableString, u32>,
+    /// Those other texts, kept alive for the same reason.
+    kept: Vec<rhai::ImmutableString>,
+}
+
+impl JsonBatch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        JsonBatch::default()
+    }
+
+    /// Appends one result.
+    pub fn push(&mut self, result: &ScoreResult) {
+        let JsonBatch {
+            body,
+            line,
+            strings,
+            by_address,
+            by_text,
+            kept,
+        } = self;
+        line.clear();
+        result.write_json(line, &mut |out, reason| {
+            let text = &reason.text;
+            let address = (text.as_ptr() as usize, text.len());
+            let at = match by_address.get(&address) {
+                Some(&at) => at,
+                None => {
+                    let at = match by_text.get(text) {
+                        Some(&at) => {
+                            kept.push(text.clone());
+                            at
+                        }
+                        None => {
+                            let at = strings.len() as u32;
+                            strings.push(text.clone());
+                            by_text.insert(text.clone(), at);
+                            at
+                        }
+                    };
+                    by_address.insert(address, at);
+                    at
+                }
+            };
+            push_u32(out, at);
+        });
+        body.push(if body.is_empty() { '[' } else { ',' });
+        push_ascii(body, line);
+    }
+
+    /// The reasons' texts, by index.
+    pub fn strings(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.strings.iter().map(|s| s.as_str())
+    }
+
+    /// The JSON array (`[]` for no result).
+    pub fn into_body(mut self) -> String {
+        if self.body.is_empty() {
+            self.body.push('[');
+        }
+        self.body.push(']');
+        self.body
+    }
+}
+
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
+/// Appends `text` (JSON) with every non-ASCII character as `\uXXXX`.
+fn push_ascii(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| !b.is_ascii()) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().expect("a character starts there");
+        let mut units = [0u16; 2];
+        for &unit in c.encode_utf16(&mut units).iter() {
+            let hex = [
+                b'\\',
+                b'u',
+                HEX[(unit >> 12) as usize & 15],
+                HEX[(unit >> 8) as usize & 15],
+                HEX[(unit >> 4) as usize & 15],
+                HEX[unit as usize & 15],
+            ];
+            out.push_str(std::str::from_utf8(&hex).expect("ASCII"));
+        }
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(rest);
 }
 
 struct AsMap<I>(std::cell::RefCell<Option<I>>);

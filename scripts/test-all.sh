@@ -12,6 +12,8 @@ fi
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The core without its .xlsx writer: what the WebAssembly package's main module is built from.
+cargo clippy -p chamdiem --no-default-features -- -D warnings
 
 echo "== Rust: unit, integration (shared cases, hostile packs, CLI on real files), doc tests, every built-in pack's examples"
 cargo test --workspace

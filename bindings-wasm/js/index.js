@@ -1,14 +1,29 @@
 // The package's entry: loads the WebAssembly module once (from the file in
 // Node, with fetch in browsers and workers), then exports the API.
-import init, { initSync, Pack } from './chamdiem_wasm.js';
+//
+// Writing .xlsx (`pack.template()`, `pack.report(…, {xlsx: true})`) lives in
+// a second module (chamdiem_xlsx_bg.wasm: the same core with its workbook
+// writer), so that the module a page loads to score stays small. It is
+// loaded the first time a workbook is written (in Node, synchronously) or by
+// `await loadXlsxWriter()` (needed first in browsers and workers). The pack
+// is loaded there again from the same id or the same sources: same core, same
+// sources, same answer; its fingerprint is checked to be the same.
+import init, { initSync, loadPack as loadMainPack, Pack } from './chamdiem_wasm.js';
 
-export { packs, loadPack, Pack, FileScoring, diff, diffFile } from './chamdiem_wasm.js';
+export { packs, Pack, FileScoring, diff, diffFile } from './chamdiem_wasm.js';
 
 const wasmUrl = new URL('./chamdiem_wasm_bg.wasm', import.meta.url);
+const writerUrl = new URL('./chamdiem_xlsx_bg.wasm', import.meta.url);
+const inNode = wasmUrl.protocol === 'file:' && typeof process === 'object' && process.versions?.node;
 
-if (wasmUrl.protocol === 'file:' && typeof process === 'object' && process.versions?.node) {
-  const { readFile } = await import('node:fs/promises');
-  initSync({ module: await readFile(wasmUrl) });
+let readFileSync = null;
+// The writer module's JavaScript (wasm-bindgen's glue): imported here in
+// Node, where the writer may be loaded synchronously; on request elsewhere.
+let writerGlue = null;
+if (inNode) {
+  ({ readFileSync } = await import('node:fs'));
+  initSync({ module: readFileSync(wasmUrl) });
+  writerGlue = await import('./chamdiem_xlsx.js');
 } else {
   await init({ module_or_path: wasmUrl });
 }
@@ -45,3 +60,81 @@ Object.defineProperty(Pack.prototype, 'scoreMany', {
   enumerable: false,
   configurable: true,
 });
+
+let writerReady = false;
+let writerLoading = null;
+
+/**
+ * Loads the module that writes .xlsx workbooks (once; later calls return at
+ * once). Node loads it by itself when first needed; browsers and workers
+ * must await this before `pack.template()` or `pack.report(…, {xlsx: true})`.
+ */
+export function loadXlsxWriter() {
+  if (writerReady) return Promise.resolve();
+  writerLoading ??= (inNode
+    ? Promise.resolve().then(() => writerGlue.initSync({ module: readFileSync(writerUrl) }))
+    : import('./chamdiem_xlsx.js').then((glue) => { writerGlue = glue; return glue.default({ module_or_path: writerUrl }); })
+  ).then(() => { writerReady = true; }, (error) => { writerLoading = null; throw error; });
+  return writerLoading;
+}
+
+function writer() {
+  if (writerReady) return;
+  if (inNode) {
+    writerGlue.initSync({ module: readFileSync(writerUrl) });
+    writerReady = true;
+    return;
+  }
+  const error = new Error('chưa nạp mô-đun viết bảng tính .xlsx: hãy gọi `await loadXlsxWriter()` trước');
+  error.name = 'ChamdiemError';
+  error.code = 'XLSX_WRITER_NOT_LOADED';
+  throw error;
+}
+
+// How to load each pack again in the writer module: from its built-in id or
+// from a copy of its sources (what `fromSources` read: own enumerable keys).
+const origins = new WeakMap();
+const writerPacks = new WeakMap();
+const copy = (object) => (object === null || object === undefined ? object : Object.fromEntries(Object.entries(object)));
+
+export function loadPack(id) {
+  const pack = loadMainPack(id);
+  origins.set(pack, () => writerGlue.loadPack(id));
+  return pack;
+}
+
+const fromSources = Pack.fromSources;
+Pack.fromSources = function (sources, entry, limits) {
+  const pack = fromSources.call(this, sources, entry, limits);
+  const files = copy(sources);
+  const limitsCopy = copy(limits);
+  origins.set(pack, () => writerGlue.Pack.fromSources(files, entry, limitsCopy));
+  return pack;
+};
+
+/** The writer module's copy of `pack`, loaded once. */
+function writerPack(pack) {
+  writer();
+  let copy = writerPacks.get(pack);
+  if (copy === undefined) {
+    const origin = origins.get(pack);
+    if (origin === undefined) throw new TypeError('not a Pack of this package');
+    copy = origin();
+    if (copy.fingerprint !== pack.fingerprint) {
+      throw new Error(`the writer module loaded pack ${copy.fingerprint}, not ${pack.fingerprint}`);
+    }
+    writerPacks.set(pack, copy);
+  }
+  return copy;
+}
+
+/** The pack's blank input workbook (`.xlsx` bytes): see `index.d.ts`. */
+Pack.prototype.template = function () {
+  return writerPack(this).template();
+};
+
+const report = Pack.prototype.report;
+Pack.prototype.report = function (records, period, options) {
+  const xlsx = (typeof options === 'object' || typeof options === 'function') && options !== null && options.xlsx;
+  return xlsx ? writerPack(this).report(records, period, options) : report.call(this, records, period, options);
+};

@@ -1,6 +1,7 @@
 // Builds the npm package in pkg/: the crate for wasm32 (profile `wasm`),
-// wasm-bindgen (ES module for browsers), wasm-opt -Oz, then the entry
-// module, types and package.json. Usage: node scripts/build.mjs [--debug] [--no-opt]
+// wasm-bindgen (ES module for browsers), wasm-opt -Oz, twice (the main module
+// and the .xlsx writer), then the entry module, types and package.json.
+// Usage: node scripts/build.mjs [--debug] [--no-opt]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -21,25 +22,33 @@ if (have !== pinned) {
   throw new Error(`wasm-bindgen-cli ${have} ≠ ${pinned} (Cargo.lock): cargo install wasm-bindgen-cli --version ${pinned}`);
 }
 
-run('cargo', ['build', '-p', 'chamdiem-wasm', '--target', 'wasm32-unknown-unknown',
-  ...(debug ? [] : ['--profile', 'wasm'])]);
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
-const built = join(root, 'target', 'wasm32-unknown-unknown', profile, 'chamdiem_wasm.wasm');
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'chamdiem_wasm', built]);
-
-const wasm = join(pkg, 'chamdiem_wasm_bg.wasm');
-const size = () => {
-  const bytes = readFileSync(wasm);
-  return `${bytes.length} B raw, ${gzipSync(bytes, { level: 9 }).length} B gzipped`;
-};
-console.log(`wasm-bindgen output: ${size()}`);
+// Two modules from the one crate: the main one (everything but writing
+// .xlsx) and the writer (the same with feature `xlsx-write`), which
+// index.js loads only to write a workbook.
+const modules = [
+  { name: 'chamdiem_wasm', features: [] },
+  { name: 'chamdiem_xlsx', features: ['--features', 'xlsx-write'] },
+];
 // wasm-opt from npm's binaryen (Debian's binaryen 108 is too old for the
 // reference types wasm-bindgen emits: its output fails to instantiate).
 const wasmOpt = join(here, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
-if (!debug && !process.argv.includes('--no-opt')) {
-  run('node', [wasmOpt, '-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
-  console.log(`after wasm-opt -Oz: ${size()}`);
+const built = join(root, 'target', 'wasm32-unknown-unknown', profile, 'chamdiem_wasm.wasm');
+for (const { name, features } of modules) {
+  run('cargo', ['build', '-p', 'chamdiem-wasm', '--target', 'wasm32-unknown-unknown',
+    ...(debug ? [] : ['--profile', 'wasm']), ...features]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', name, built]);
+  const wasm = join(pkg, `${name}_bg.wasm`);
+  const size = () => {
+    const bytes = readFileSync(wasm);
+    return `${bytes.length} B raw, ${gzipSync(bytes, { level: 9 }).length} B gzipped`;
+  };
+  console.log(`${name}: wasm-bindgen output: ${size()}`);
+  if (!debug && !process.argv.includes('--no-opt')) {
+    run('node', [wasmOpt, '-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+    console.log(`${name}: after wasm-opt -Oz: ${size()}`);
+  }
 }
 
 for (const file of ['index.js', 'index.d.ts']) copyFileSync(join(here, 'js', file), join(pkg, file));
@@ -55,9 +64,10 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   module: './index.js',
   types: './index.d.ts',
   exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
-  files: ['index.js', 'index.d.ts', 'chamdiem_wasm.js', 'chamdiem_wasm.d.ts', 'chamdiem_wasm_bg.wasm', 'chamdiem_wasm_bg.wasm.d.ts', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'chamdiem_wasm.js', 'chamdiem_wasm.d.ts', 'chamdiem_wasm_bg.wasm', 'chamdiem_wasm_bg.wasm.d.ts',
+    'chamdiem_xlsx.js', 'chamdiem_xlsx.d.ts', 'chamdiem_xlsx_bg.wasm', 'chamdiem_xlsx_bg.wasm.d.ts', 'README.md'],
   engines: { node: '>=18' },
   sideEffects: ['./index.js'],
 }, null, 2) + '\n');
 rmSync(join(pkg, '.gitignore'), { force: true });
-console.log(`built ${pkg} (${statSync(wasm).size} B wasm)`);
+console.log(`built ${pkg} (${statSync(join(pkg, 'chamdiem_wasm_bg.wasm')).size} B main wasm, ${statSync(join(pkg, 'chamdiem_xlsx_bg.wasm')).size} B writer wasm)`);

@@ -5,7 +5,7 @@
 
 use chamdiem::report::{Diff, GroupBy, ReportBuilder, ReportOptions};
 use chamdiem::{Batch, RecordInput};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{argument_error, to_js_error};
@@ -71,11 +71,29 @@ impl Pack {
         let value = parse_json(&serde_json::to_string(&report).expect("a report serializes"));
         set(&value, "html", &JsValue::from_str(&report.to_html()));
         if option(&options, "xlsx").is_some_and(|v| v.is_truthy()) {
-            let bytes = report.to_xlsx().map_err(|e| to_js_error(&e))?;
-            set(&value, "xlsx", &Uint8Array::from(bytes.as_slice()).into());
+            set(&value, "xlsx", &xlsx(&report)?);
         }
         Ok(value)
     }
+}
+
+/// The report's workbook as a `Uint8Array`.
+#[cfg(feature = "xlsx-write")]
+fn xlsx(report: &chamdiem::report::Report) -> Result<JsValue, JsValue> {
+    let bytes = report.to_xlsx().map_err(|e| to_js_error(&e))?;
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+}
+
+/// This module has no workbook writer: the package's entry (`index.js`)
+/// sends `{xlsx: true}` to the module that has one.
+#[cfg(not(feature = "xlsx-write"))]
+fn xlsx(_: &chamdiem::report::Report) -> Result<JsValue, JsValue> {
+    Err(argument_error(
+        "mô-đun này không viết được bảng tính .xlsx: hãy dùng gói chamdiem (index.js), \
+         nó tự nạp mô-đun viết bảng tính"
+            .into(),
+        Some("xlsx"),
+    ))
 }
 
 /// Scores the same `records` with `oldPack` and `newPack` and compares:

@@ -229,7 +229,9 @@ export type ErrorCode =
   | "INPUT_UNREADABLE"
   | "IO"
   | "LIMIT_EXCEEDED"
-  | "INVALID_ARGUMENT";
+  | "INVALID_ARGUMENT"
+  /** `pack.template()` or `pack.report(…, {xlsx: true})` in a browser before `await loadXlsxWriter()`. */
+  | "XLSX_WRITER_NOT_LOADED";
 
 /** Every error thrown by the package is an `Error` with these properties. */
 export interface ChamdiemError extends Error {

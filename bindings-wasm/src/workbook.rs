@@ -49,6 +49,7 @@ impl Pack {
     /// The pack's blank input workbook (`.xlsx` bytes): Vietnamese labels over
     /// the field keys, one row per enterprise, drop-downs and checks from the
     /// declared fields, and a notes sheet (`Ghi chú`).
+    #[cfg(feature = "xlsx-write")]
     pub fn template(&self) -> Result<Vec<u8>, JsValue> {
         chamdiem::write_template(&self.pack).map_err(|e| to_js_error(&e))
     }

@@ -106,9 +106,10 @@ pub use sensitivity::{
     ClassRef, CriterionInfluence, Perturbation, RecordStability, Sensitivity, SensitivityOptions,
     Table,
 };
+#[cfg(feature = "xlsx-write")]
+pub use workbook::write_template;
 pub use workbook::{
-    read_workbook, read_workbook_file, write_template, WorkbookFormat, WorkbookOptions,
-    WorkbookRecords,
+    read_workbook, read_workbook_file, WorkbookFormat, WorkbookOptions, WorkbookRecords,
 };
 /// The layout of the input workbook [`write_template`] writes.
 pub mod template {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ const work = mkdtempSync(join(tmpdir(), 'chamdiem-report-'));
 
 let browser;
 let server;
+let base; // the page's site, served by the tuning view's test
 const requests = [];
 
 const cliJson = (args) => {
@@ -110,7 +111,7 @@ test('the tuning view shows the core diff: matrix and moved enterprises as chamd
   execFileSync('node', [join(wasmDir, 'scripts', 'site.mjs')], { stdio: 'ignore' });
   const port = await freePort();
   server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', join(wasmDir, 'site')], { stdio: 'ignore' });
-  const base = `http://127.0.0.1:${port}/`;
+  base = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i += 1) {
     try { if ((await fetch(base)).ok) break; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
@@ -151,6 +152,43 @@ test('the tuning view shows the core diff: matrix and moved enterprises as chamd
   assert.ok(withCriteria >= 0);
   assert.match(moved[withCriteria][5], /2\.1: 10 → 12/);
   await page.screenshot({ path: join(artifacts, 'report-dieu-chinh.png'), fullPage: true });
+  assert.deepStrictEqual(errors, []);
+  await page.close();
+});
+
+test('in a browser, the .xlsx writer module loads on request: template and report workbook', async () => {
+  assert.ok(base, 'the site is served (by the test above)');
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${base}index.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+  assert.ok(!fetched.some((p) => p.startsWith('/pkg/chamdiem_xlsx')), 'the page does not load the writer');
+  const records = readFileSync(JSONL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const answer = await page.evaluate(async ([records, url]) => {
+    const chamdiem = await import(url);
+    const pack = chamdiem.loadPack('tay-ninh.enterprise');
+    let before;
+    try { pack.template(); before = 'no error'; } catch (e) { before = e.code; }
+    await chamdiem.loadXlsxWriter();
+    const template = pack.template();
+    const report = pack.report(records, '2024', { xlsx: true });
+    const plain = pack.report(records, '2024');
+    delete report.xlsx;
+    return {
+      before,
+      template: [template.constructor.name, template[0], template[1], template.length],
+      xlsx: pack.report(records, '2024', { xlsx: true }).xlsx.length,
+      same: JSON.stringify(report) === JSON.stringify(plain),
+    };
+  }, [records, `${base}pkg/index.js`]);
+  assert.equal(answer.before, 'XLSX_WRITER_NOT_LOADED');
+  assert.deepStrictEqual(answer.template.slice(0, 3), ['Uint8Array', 0x50, 0x4b]);
+  assert.ok(answer.template[3] > 1000 && answer.xlsx > 1000);
+  assert.ok(answer.same, 'the report is the one without the workbook');
+  assert.ok(fetched.includes('/pkg/chamdiem_xlsx_bg.wasm'));
   assert.deepStrictEqual(errors, []);
   await page.close();
 });

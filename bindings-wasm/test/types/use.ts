@@ -1,5 +1,5 @@
 // Compiled (not run) by test/node/types.test.mjs: the package's types say what things are.
-import { loadPack, Pack, packs, type ScoreResult, type ChamdiemError, type PackInfo } from '../../pkg/index.js';
+import { loadPack, loadXlsxWriter, Pack, packs, type ScoreResult, type ChamdiemError, type PackInfo } from '../../pkg/index.js';
 const pack: Pack = loadPack('vn.enterprise');
 const r: ScoreResult = pack.score({ id: '1' }, '2024');
 const label: string | null = r.class_label;
@@ -9,3 +9,4 @@ const min: number = info.bands[0].min;
 const many: ScoreResult[] = pack.scoreMany([{ id: '2' }], '2024');
 try { Pack.fromSources({ 'pack.rhai': 'x' }, 'pack.rhai', { max_time_ms: 100 }); } catch (e) { const err = e as ChamdiemError; console.log(err.code, err.line); }
 console.log(label, n, min, many.length, packs()[0].in_force_from);
+loadXlsxWriter().then(() => { const bytes: Uint8Array = pack.template(); console.log(bytes.length); });

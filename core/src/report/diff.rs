@@ -223,6 +223,7 @@ impl Diff {
     }
 
     /// The diff as an XLSX workbook.
+    #[cfg(feature = "xlsx-write")]
     pub fn to_xlsx(&self) -> Result<Vec<u8>, crate::Error> {
         super::xlsx::diff(self)
     }

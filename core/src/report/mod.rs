@@ -10,6 +10,7 @@ mod diff;
 mod format;
 mod html;
 mod text;
+#[cfg(feature = "xlsx-write")]
 mod xlsx;
 
 use std::collections::BTreeMap;
@@ -859,6 +860,7 @@ impl Report {
     }
 
     /// The report as an XLSX workbook.
+    #[cfg(feature = "xlsx-write")]
     pub fn to_xlsx(&self) -> Result<Vec<u8>, crate::Error> {
         xlsx::report(self)
     }

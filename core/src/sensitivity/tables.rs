@@ -9,7 +9,7 @@ use serde_json::{json, Value as Json};
 
 use super::{RecordStability, Sensitivity};
 use crate::output::{neutralise_formula, status_label};
-use crate::{Error, Points};
+use crate::Points;
 
 /// A table: a key (for programs) and a Vietnamese label (for people) per
 /// column, and rows of JSON scalars (numbers stay numbers).
@@ -177,9 +177,10 @@ impl Sensitivity {
 
     /// A workbook: a sheet of records, a sheet of criteria, a sheet with the
     /// pack, period and options; Vietnamese headers, numbers as numbers.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>, Error> {
+    #[cfg(feature = "xlsx-write")]
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, crate::Error> {
         use rust_xlsxwriter::{Format, Workbook, Worksheet};
-        let failed = |e: rust_xlsxwriter::XlsxError| Error::Io {
+        let failed = |e: rust_xlsxwriter::XlsxError| crate::Error::Io {
             path: "xlsx".into(),
             message: format!("không tạo được bảng tính: {e}"),
         };

@@ -11,7 +11,9 @@ mod read;
 mod template;
 
 pub use read::{read_workbook, read_workbook_file, WorkbookRecords};
-pub use template::{write_template, DATA_SHEET, KEYS_ROW, LABELS_ROW, NOTES_SHEET};
+#[cfg(feature = "xlsx-write")]
+pub use template::write_template;
+pub use template::{DATA_SHEET, KEYS_ROW, LABELS_ROW, NOTES_SHEET};
 
 use std::path::Path;
 

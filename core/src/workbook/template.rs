@@ -1,10 +1,12 @@
 //! The blank input workbook made from a pack's declared fields.
 
+#[cfg(feature = "xlsx-write")]
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign,
     FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
+#[cfg(feature = "xlsx-write")]
 use crate::{Error, FieldSpec, FieldType, Pack};
 
 /// The sheet people fill, one row per enterprise.
@@ -12,14 +14,17 @@ pub const DATA_SHEET: &str = "Dữ liệu";
 /// The sheet that explains every field and names the pack.
 pub const NOTES_SHEET: &str = "Ghi chú";
 /// The hidden sheet holding long lists of allowed values.
+#[cfg(feature = "xlsx-write")]
 const LISTS_SHEET: &str = "Danh sách";
 /// The row (from 0) of the Vietnamese labels: what people read.
 pub const LABELS_ROW: u32 = 0;
 /// The row (from 0) of the field keys: what reads the workbook back.
 pub const KEYS_ROW: u32 = 1;
 /// How many rows below the header carry the data validation.
+#[cfg(feature = "xlsx-write")]
 const ROWS: u32 = 2000;
 /// Excel's limit on an inline list of allowed values.
+#[cfg(feature = "xlsx-write")]
 const INLINE_LIST_CHARS: usize = 255;
 
 /// Writes the input workbook for `pack` and returns its bytes (`.xlsx`).
@@ -32,6 +37,7 @@ const INLINE_LIST_CHARS: usize = 255;
 /// range, dates shown `dd/mm/yyyy`. Sheet [`NOTES_SHEET`]: each field's key,
 /// label, type, need, limits and description, and the pack's id, version
 /// and fingerprint.
+#[cfg(feature = "xlsx-write")]
 pub fn write_template(pack: &Pack) -> Result<Vec<u8>, Error> {
     build(pack).map_err(|e| Error::Io {
         path: "mẫu nhập liệu".into(),
@@ -39,6 +45,7 @@ pub fn write_template(pack: &Pack) -> Result<Vec<u8>, Error> {
     })
 }
 
+#[cfg(feature = "xlsx-write")]
 fn build(pack: &Pack) -> Result<Vec<u8>, XlsxError> {
     let fields = pack.fields();
     let mut workbook = Workbook::new();
@@ -126,6 +133,7 @@ fn build(pack: &Pack) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// `text` cut to `max` characters.
+#[cfg(feature = "xlsx-write")]
 fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
@@ -135,6 +143,7 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 /// The data validation of one field's column, if the pack says what it may hold.
+#[cfg(feature = "xlsx-write")]
 fn validation(
     field: &FieldSpec,
     lists: &mut Vec<(String, Vec<String>)>,
@@ -214,6 +223,7 @@ fn validation(
 }
 
 /// ` từ 0 đến 100`, ` ≥ 0`, or nothing.
+#[cfg(feature = "xlsx-write")]
 fn range_hint(field: &FieldSpec) -> String {
     let show = |x: f64| {
         if x.fract() == 0.0 {
@@ -231,6 +241,7 @@ fn range_hint(field: &FieldSpec) -> String {
 }
 
 /// The notes sheet: the pack, how to fill the sheet, and every field.
+#[cfg(feature = "xlsx-write")]
 fn notes(sheet: &mut Worksheet, pack: &Pack) -> Result<(), XlsxError> {
     sheet.set_name(NOTES_SHEET)?;
     let bold = Format::new().set_bold();

@@ -59,36 +59,18 @@ impl Points {
     /// Appends the shortest form (as `Display` writes it) without the
     /// formatting machinery: the JSON line's hot path.
     pub(crate) fn push_to(self, out: &mut String) {
-        let mut digits = [0u8; 24];
-        let mut n = self.0.unsigned_abs();
-        let mut at = digits.len();
-        let frac = n % 100;
-        let mut started = false;
-        // Fraction digits, dropping trailing zeros.
-        for (i, digit) in [frac % 10, frac / 10].into_iter().enumerate() {
-            if started || digit != 0 {
-                at -= 1;
-                digits[at] = b'0' + digit as u8;
-                started = true;
-            }
-            if i == 1 && started {
-                at -= 1;
-                digits[at] = b'.';
-            }
-        }
-        n /= 100;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         if self.0 < 0 {
             out.push('-');
         }
-        out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+        let n = self.0.unsigned_abs();
+        push_digits(out, n / 100);
+        // Hundredths, dropping a trailing zero: 0.5, 0.05, 0.25.
+        let frac = (n % 100) as u8;
+        if frac != 0 {
+            let text = [b'.', b'0' + frac / 10, b'0' + frac % 10];
+            let len = if frac % 10 == 0 { 2 } else { 3 };
+            out.push_str(std::str::from_utf8(&text[..len]).expect("ASCII digits"));
+        }
     }
 
     /// The value as a float, for the edges (JSON, Python, JavaScript).
@@ -111,6 +93,22 @@ impl std::iter::Sum for Points {
 }
 
 /// Shortest form: `8`, `12.5`, `0.63`.
+/// Appends `n` in decimal without the formatting machinery (hot paths:
+/// the JSON line, the batch of results).
+pub(crate) fn push_digits(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
 impl fmt::Display for Points {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };

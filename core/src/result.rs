@@ -450,7 +450,7 @@ impl JsonBatch {
                     at
                 }
             };
-            push_u32(out, at);
+            crate::points::push_digits(out, u64::from(at));
         });
         body.push(if body.is_empty() { '[' } else { ',' });
         push_ascii(body, line);
@@ -469,20 +469,6 @@ impl JsonBatch {
         self.body.push(']');
         self.body
     }
-}
-
-fn push_u32(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// Appends `text` (JSON) with every non-ASCII character as `\uXXXX`.

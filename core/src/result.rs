@@ -399,16 +399,9 @@ impl ScoreResult {
 pub struct JsonBatch {
     body: String,
     line: String,
-    /// The texts by index. Every text looked up is kept alive (here or in
-    /// `kept`) so that no other text can take its address during the batch:
-    /// the same address and length are the same text (the memo hands out one
-    /// shared text per stored reason).
+    /// The texts by index, and the index of each text.
     strings: Vec<rhai::ImmutableString>,
-    by_address: hashbrown::HashMap<(usize, usize), u32>,
-    /// Equal texts at other addresses (reasons made afresh).
-    by_text: hashbrown::HashMap<rhai::ImmutableString, u32>,
-    /// Those other texts, kept alive for the same reason.
-    kept: Vec<rhai::ImmutableString>,
+    index: hashbrown::HashMap<rhai::ImmutableString, u32>,
 }
 
 impl JsonBatch {
@@ -423,30 +416,16 @@ impl JsonBatch {
             body,
             line,
             strings,
-            by_address,
-            by_text,
-            kept,
+            index,
         } = self;
         line.clear();
         result.write_json(line, &mut |out, reason| {
-            let text = &reason.text;
-            let address = (text.as_ptr() as usize, text.len());
-            let at = match by_address.get(&address) {
+            let at = match index.get(&reason.text) {
                 Some(&at) => at,
                 None => {
-                    let at = match by_text.get(text) {
-                        Some(&at) => {
-                            kept.push(text.clone());
-                            at
-                        }
-                        None => {
-                            let at = strings.len() as u32;
-                            strings.push(text.clone());
-                            by_text.insert(text.clone(), at);
-                            at
-                        }
-                    };
-                    by_address.insert(address, at);
+                    let at = strings.len() as u32;
+                    strings.push(reason.text.clone());
+                    index.insert(reason.text.clone(), at);
                     at
                 }
             };

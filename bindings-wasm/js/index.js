@@ -33,26 +33,64 @@ if (inNode) {
 // (`chamdiem::JsonBatch`); the reasons, most of a result's bytes, cross once
 // per batch and the results share their strings. Putting each text back in
 // its place gives exactly the CLI's JSON line, key order included.
+//
+// The records cross as JSON Lines, one text per chunk of CHUNK records (one
+// copy into WebAssembly per chunk instead of one per record). A chunk with a
+// record JSON.stringify cannot write as an object's text (a BigInt, a cycle,
+// undefined, a toJSON that returns nothing) is sent record by record, which
+// gives that record its error result; the others get the same results.
 const scoreManyPacked = Pack.prototype.scoreManyPacked;
+const scoreManyLines = Pack.prototype.scoreManyLines;
 delete Pack.prototype.scoreManyPacked;
+delete Pack.prototype.scoreManyLines;
+const CHUNK = 2048;
 const defineValue = (object, key, value) => Object.defineProperty(object, key, {
   value, writable: true, enumerable: true, configurable: true,
 });
 
+// The chunk as JSON Lines, or null (see above).
+function chunkLines(chunk) {
+  const lines = new Array(chunk.length);
+  try {
+    for (let i = 0; i < chunk.length; i += 1) {
+      const text = JSON.stringify(chunk[i]);
+      if (typeof text !== 'string') return null;
+      lines[i] = text;
+    }
+  } catch {
+    return null;
+  }
+  return lines.join('\n');
+}
+
+// Appends a packed batch's results to `results`, each reason's index
+// replaced by its text.
+function unpack([reasons, body], results) {
+  const batch = JSON.parse(body);
+  for (let i = 0; i < batch.length; i += 1) {
+    const map = batch[i].reasons;
+    const keys = Object.keys(map);
+    for (let k = 0; k < keys.length; k += 1) {
+      const key = keys[k];
+      // `__proto__` is an own key in JSON.parse's object; assigning to it
+      // would set the prototype instead.
+      if (key === '__proto__') defineValue(map, key, reasons[map[key]]);
+      else map[key] = reasons[map[key]];
+    }
+    results.push(batch[i]);
+  }
+  return results;
+}
+
 Object.defineProperty(Pack.prototype, 'scoreMany', {
   value: function scoreMany(records, period) {
-    const [reasons, body] = scoreManyPacked.call(this, records, period);
-    const results = JSON.parse(body);
-    for (let i = 0; i < results.length; i += 1) {
-      const map = results[i].reasons;
-      const keys = Object.keys(map);
-      for (let k = 0; k < keys.length; k += 1) {
-        const key = keys[k];
-        // `__proto__` is an own key in JSON.parse's object; assigning to it
-        // would set the prototype instead.
-        if (key === '__proto__') defineValue(map, key, reasons[map[key]]);
-        else map[key] = reasons[map[key]];
-      }
+    if (!Array.isArray(records)) return unpack(scoreManyPacked.call(this, records, period), []);
+    const results = [];
+    for (let start = 0; start < records.length; start += CHUNK) {
+      const chunk = records.slice(start, start + CHUNK);
+      const text = chunkLines(chunk);
+      const packed = text === null ? null : scoreManyLines.call(this, text, chunk.length, period);
+      unpack(packed ?? scoreManyPacked.call(this, chunk, period), results);
     }
     return results;
   },

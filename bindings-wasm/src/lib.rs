@@ -66,6 +66,12 @@ fn record_text(record: &JsValue) -> Result<String, String> {
     }
 }
 
+/// A batch's results as `[reasons, body]` (see `scoreManyPacked`).
+fn packed(batch: chamdiem::JsonBatch) -> Array {
+    let strings: Array = batch.strings().map(JsValue::from).collect();
+    Array::of2(&strings, &JsValue::from(batch.into_body()))
+}
+
 fn record_input(record: &JsValue) -> RecordInput {
     match record_text(record) {
         Ok(line) => RecordInput::JsonLine(line),
@@ -223,8 +229,34 @@ impl Pack {
             }
             batch
         })?;
-        let strings: Array = batch.strings().map(JsValue::from).collect();
-        Ok(Array::of2(&strings, &JsValue::from(batch.into_body())))
+        Ok(packed(batch))
+    }
+
+    /// `scoreManyPacked` for records given as JSON Lines: `count` lines,
+    /// each `JSON.stringify` of one record (one copy into WebAssembly per
+    /// chunk instead of one per record). Each line is scored as the text
+    /// `scoreManyPacked` would make of that record. `null` when the text
+    /// does not hold `count` lines: the caller then scores record by record.
+    #[wasm_bindgen(js_name = scoreManyLines, skip_typescript)]
+    pub fn score_many_lines(
+        &self,
+        text: &str,
+        count: usize,
+        period: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        // JSON.stringify escapes every control character: a record's text
+        // holds no newline, so the lines are the records.
+        if text.split('\n').count() != count {
+            return Ok(JsValue::NULL);
+        }
+        let batch = self.with_scorer(period, |s| {
+            let mut batch = chamdiem::JsonBatch::new();
+            for line in text.split('\n') {
+                batch.push(&s.score_json_text(line));
+            }
+            batch
+        })?;
+        Ok(packed(batch).into())
     }
 
     /// Reads a whole file (CSV, JSON Lines or a JSON array, with the CLI's

@@ -81,6 +81,24 @@ test('values JSON cannot write alone (undefined, a function, a symbol, toJSON) a
   assert.deepStrictEqual(holes.map((r) => r.status), ['scored', 'error', 'scored']);
 });
 
+test('batches of many chunks, some of which go record by record', () => {
+  // scoreMany sends a chunk as one text of JSON Lines unless a record in it
+  // cannot be written so (a BigInt, undefined): then record by record.
+  // Either way each record gets what score gives it.
+  const pack = loadPack('vn.enterprise');
+  let deep = 1;
+  for (let i = 0; i < 126; i += 1) deep = [deep];
+  const batch = Array.from({ length: 7000 }, (_, i) => ({ ...cases[i % cases.length], id: `DN-${i}` }));
+  batch[100] = undefined;
+  batch[2100] = { ...good, employees: 10n };
+  for (const i of [4500, 6999]) batch[i] = { ...good, id: `SÂU-${i}`, nested: deep };
+  const results = pack.scoreMany(batch, '2024');
+  agreesWithScore(pack, batch, results);
+  assert.equal(results[4500].id, 'SÂU-4500');
+  assert.equal(results[100].status, 'error');
+  assert.equal(results[2100].status, 'error');
+});
+
 test('a BigInt or a cycle fails only its own record', () => {
   const pack = loadPack('vn.enterprise');
   const cycle = { ...good };

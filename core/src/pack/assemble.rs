@@ -75,6 +75,8 @@ pub(super) fn assemble(draft: Draft, loaded: Loaded) -> Result<Pack, Error> {
         .iter()
         .map(|f| f.name.as_str().into())
         .collect();
+    let mut engine = script::new_engine(&limits);
+    crate::score::register_getters(&mut engine, &draft.fields);
     Ok(Pack {
         inner: Arc::new(PackInner {
             id,
@@ -98,7 +100,7 @@ pub(super) fn assemble(draft: Draft, loaded: Loaded) -> Result<Pack, Error> {
             calendar: draft.calendar,
             examples,
             layout,
-            engine: script::new_engine(&limits),
+            engine,
             ast,
             limits,
         }),

@@ -28,6 +28,7 @@ use crate::script::{self, Award, Share};
 use crate::{Pack, Period, Points};
 use memo::Memo;
 pub(crate) use view::register as register_views;
+pub(crate) use view::register_getters;
 pub(crate) use view::Scores;
 use view::{Keys, RecordView, ScoresView, Trace};
 
@@ -65,6 +66,13 @@ pub(crate) struct Reason {
     /// The share the rule awarded, before it was scaled to the criterion's
     /// points: what `sensitivity` rescales to perturbed points.
     pub share: Share,
+}
+
+/// The id of a record given as JSON text, if it has one.
+fn id_in_text(text: &str) -> Option<String> {
+    serde_json::from_str::<Json>(text)
+        .ok()
+        .and_then(|v| record::id_of(v.get("id")))
 }
 
 /// Which memo a rule uses.
@@ -215,7 +223,7 @@ impl Scorer {
     pub fn score_input(&mut self, input: &crate::RecordInput) -> ScoreResult {
         let outcome = match input {
             crate::RecordInput::Json(value) => self.score(value),
-            crate::RecordInput::JsonLine(line) => self.score_json_line(line),
+            crate::RecordInput::JsonLine(line) => return self.score_json_text(line),
             crate::RecordInput::Unreadable { id, message } => {
                 Ok(self.unreadable(id.clone(), message.clone()))
             }
@@ -223,13 +231,20 @@ impl Scorer {
         outcome.unwrap_or_else(|error| self.failed(input, &error))
     }
 
+    /// Scores one record given as JSON text (a line of JSON Lines, an
+    /// element of a JSON array), turning a failure of the pack into an
+    /// `error` result: [`score_input`](Self::score_input) of a `JsonLine`,
+    /// without owning the text.
+    pub fn score_json_text(&mut self, text: &str) -> ScoreResult {
+        self.score_json_line(text)
+            .unwrap_or_else(|error| self.pack_failed(id_in_text(text), &error))
+    }
+
     /// The `error` result of an input the pack failed on.
     pub(crate) fn failed(&self, input: &crate::RecordInput, error: &Error) -> ScoreResult {
         let id = match input {
             crate::RecordInput::Json(value) => record::id_of(value.get("id")),
-            crate::RecordInput::JsonLine(line) => serde_json::from_str::<Json>(line)
-                .ok()
-                .and_then(|v| record::id_of(v.get("id"))),
+            crate::RecordInput::JsonLine(line) => id_in_text(line),
             crate::RecordInput::Unreadable { id, .. } => id.clone(),
         };
         self.pack_failed(id, error)

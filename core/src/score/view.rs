@@ -120,19 +120,24 @@ impl RecordView {
                 "trường '{key}' chưa được khai báo bằng field(…)"
             )));
         };
+        Ok(self.read_slot(i))
+    }
+
+    /// The value of the field in slot `i`, noting the read.
+    fn read_slot(&mut self, i: usize) -> Dynamic {
         let is_date_list = matches!(&self.inner.fields[i].ty,
             FieldType::List(inner) if **inner == FieldType::Date);
         if is_date_list && matches!(self.values[i], Value::List(_)) {
             // Not read yet: whatever uses it says how.
-            return Ok(Dynamic::from(DateList {
+            return Dynamic::from(DateList {
                 values: Arc::clone(&self.values),
                 period: self.period,
                 slot: i as Slot,
                 trace: Arc::clone(&self.trace),
-            }));
+            });
         }
         note(&self.trace, (i as Slot, Read::Raw));
-        Ok(self.values[i].to_dynamic())
+        self.values[i].to_dynamic()
     }
 
     /// Everything: the rule depends on every field.
@@ -532,4 +537,20 @@ pub(crate) fn register(engine: &mut Engine) {
         });
     register_date_list(engine);
     register_score_map(engine);
+}
+
+/// Registers `r.<field>` for each declared field, and `s.<part>` for each
+/// part of the scores, as property getters that do what the indexer does.
+/// Without them Rhai looks for a getter first, builds a "no such property"
+/// error, and only then calls the indexer: most of the cost of a read.
+pub(crate) fn register_getters(engine: &mut Engine, fields: &[crate::fields::FieldSpec]) {
+    for (i, field) in fields.iter().enumerate() {
+        // `tag` has its own getter (see `register`).
+        if field.name != "tag" {
+            engine.register_get(&field.name, move |r: &mut RecordView| r.read_slot(i));
+        }
+    }
+    for part in ["total", "band", "groups", "criteria", "group_max"] {
+        engine.register_get(part, move |s: &mut ScoresView| s.read(part));
+    }
 }

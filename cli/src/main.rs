@@ -570,10 +570,12 @@ impl Tally {
 
     fn add(&mut self, brief: Brief, source: Option<&inputs::Source>, named: bool) {
         self.summary.add_entry(brief.entry);
-        let place = match source {
+        // Written only for a record that is shown (most are not).
+        let records = self.summary.records;
+        let place = || match source {
             Some(source) if named => escape_controls(&source.place()).into_owned(),
             Some(source) => source.position.to_string(),
-            None => format!("bản ghi thứ {}", self.summary.records),
+            None => format!("bản ghi thứ {records}"),
         };
         if let Some(id) = &brief.id {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -582,7 +584,7 @@ impl Tally {
                 self.repeated_count += 1;
                 if self.repeated_ids.len() < 5 {
                     self.repeated_ids
-                        .push(format!("{} ({place})", escape_controls(id)));
+                        .push(format!("{} ({})", escape_controls(id), place()));
                 }
             }
         }
@@ -592,7 +594,7 @@ impl Tally {
                     format!("mã {}", escape_controls(id))
                 });
                 self.first_errors
-                    .push(format!("  {place} · {id}: {problems}"));
+                    .push(format!("  {} · {id}: {problems}", place()));
             }
         }
     }

@@ -163,12 +163,28 @@ impl FromStr for Period {
 }
 
 /// `2024` for a whole calendar year, else `2024-01-01..2024-06-30`.
+impl Period {
+    /// Appends the period as `Display` writes it; a whole year (the usual
+    /// period) without the formatting machinery: every result line has it.
+    pub(crate) fn push_to(&self, out: &mut String) {
+        if self.is_whole_year() {
+            out.push_str(itoa::Buffer::new().format(self.start.year()));
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{self}");
+        }
+    }
+
+    fn is_whole_year(&self) -> bool {
+        self.start.year() == self.end.year()
+            && (self.start.month(), self.start.day()) == (1, 1)
+            && (self.end.month(), self.end.day()) == (12, 31)
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let whole_year = self.start.year() == self.end.year()
-            && (self.start.month(), self.start.day()) == (1, 1)
-            && (self.end.month(), self.end.day()) == (12, 31);
-        if whole_year {
+        if self.is_whole_year() {
             write!(f, "{}", self.start.year())
         } else {
             write!(f, "{}..{}", self.start, self.end)
@@ -201,6 +217,22 @@ impl<'de> Deserialize<'de> for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_to_writes_what_display_writes() {
+        for text in [
+            "2024",
+            "1999",
+            "2024-01-01..2024-06-30",
+            "2023-01-01..2024-12-31",
+            "2024-01-02..2024-12-31",
+        ] {
+            let period: Period = text.parse().unwrap();
+            let mut out = String::new();
+            period.push_to(&mut out);
+            assert_eq!(out, period.to_string());
+        }
+    }
 
     #[test]
     fn parses_a_year_and_a_range() {

@@ -95,18 +95,8 @@ impl std::iter::Sum for Points {
 /// Shortest form: `8`, `12.5`, `0.63`.
 /// Appends `n` in decimal without the formatting machinery (hot paths:
 /// the JSON line, the batch of results).
-pub(crate) fn push_digits(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+pub(crate) fn push_digits(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 impl fmt::Display for Points {

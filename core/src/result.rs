@@ -293,20 +293,26 @@ impl ScoreResult {
         let json = &self.layout.json;
         out.push_str("{\"id\":");
         match self.id.as_deref() {
-            Some(id) => out.push_str(&serde_json::to_string(id).expect("a string serializes")),
+            Some(id) => push_json_string(out, id),
             None => out.push_str("null"),
         }
         for (key, (_, value)) in json.carried.iter().zip(self.carried()) {
             out.push_str(key);
-            // Display writes the JSON text straight into `out`.
-            let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
+            match value {
+                serde_json::Value::String(text) => push_json_string(out, text),
+                // Display writes the JSON text straight into `out`.
+                other => {
+                    let _ = std::fmt::Write::write_fmt(out, format_args!("{other}"));
+                }
+            }
         }
         out.push_str(",\"period\":");
         match self.period {
             // A period prints as digits, `-` and `.`: nothing to escape.
             Some(period) => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "\"{period}\"");
+                out.push('"');
+                period.push_to(out);
+                out.push('"');
             }
             None => out.push_str("null"),
         }
@@ -450,6 +456,19 @@ impl JsonBatch {
     }
 }
 
+/// Appends `text` as a JSON string, as serde_json writes it: a text with
+/// nothing to escape (no `"`, `\\` or control character, which is every
+/// id and name in practice) is copied as it is.
+fn push_json_string(out: &mut String, text: &str) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(&serde_json::to_string(text).expect("a string serializes"));
+    } else {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    }
+}
+
 /// Appends `text` (JSON) with every non-ASCII character as `\uXXXX`.
 fn push_ascii(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -531,5 +550,30 @@ impl Serialize for ScoreResult {
         s.serialize_entry("errors", &self.errors)?;
         s.serialize_entry("pack", &self.layout.pack)?;
         s.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        let texts = [
+            "",
+            "DN-0001",
+            "Công ty TNHH Ánh Dương",
+            "nháy \" kép",
+            "gạch \\ ngược",
+            "dòng\nmới\ttab\r",
+            "\u{0}\u{1f}\u{7f}\u{80}",
+            "\u{2028}\u{2029} 😀",
+            "/ and </script>",
+        ];
+        for text in texts {
+            let mut out = String::from("x");
+            push_json_string(&mut out, text);
+            assert_eq!(out, format!("x{}", serde_json::to_string(text).unwrap()));
+        }
     }
 }

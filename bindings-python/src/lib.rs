@@ -8,6 +8,7 @@
 //! `python/chamdiem/__init__.py`.
 
 mod arrow;
+mod arrow_out;
 mod results;
 
 mod workbook;
@@ -228,6 +229,33 @@ impl NativePack {
         let batch = std::sync::Arc::new(Batch::new(&self.pack, period).map_err(|e| raise(py, e))?);
         batches.insert(key, batch.clone());
         Ok(batch)
+    }
+
+    /// Scores the rows of an Arrow table with the GIL released, `STEP` rows
+    /// at a time, calling `progress(done)` between steps.
+    fn score_table(
+        &self,
+        py: Python<'_>,
+        table: &arrow::Table,
+        period: Period,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<ScoreResult>> {
+        let batch = self.batch(py, period)?;
+        let rows = table.rows();
+        let mut scored = Vec::with_capacity(rows);
+        let mut start = 0;
+        while start < rows {
+            let end = (start + STEP).min(rows);
+            scored.extend(py.detach(|| {
+                batch.score_rows(start..end, |row, values| table.fill(row, values), |r| r)
+            }));
+            py.check_signals()?;
+            if let Some(progress) = progress {
+                progress.call1((end - start,))?;
+            }
+            start = end;
+        }
+        Ok(scored)
     }
 
     /// Scores `inputs` with the GIL released, `STEP` records at a time,
@@ -460,23 +488,39 @@ impl NativePack {
             Ok(table) => table,
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
-        let batch = self.batch(py, period)?;
-        let rows = table.rows();
-        let mut scored = Vec::with_capacity(rows);
-        let mut start = 0;
-        while start < rows {
-            let end = (start + STEP).min(rows);
-            scored.extend(py.detach(|| {
-                batch.score_rows(start..end, |row, values| table.fill(row, values), |r| r)
-            }));
-            py.check_signals()?;
-            if let Some(progress) = progress {
-                progress.call1((end - start,))?;
-            }
-            start = end;
-        }
+        let scored = self.score_table(py, &table, period, progress)?;
         let (names, columns) = results::columns(py, &self.pack, &scored)?;
         Ok((names, columns).into_pyobject(py)?.into_any())
+    }
+
+    /// `score_arrow`, with the results as Arrow columns: `(capsule, carried
+    /// names, carried columns)`, the capsule an Arrow C stream of the result
+    /// table without the carried fields (see `arrow_out`), which sit right
+    /// after `id`. A text says why the table cannot be read as Arrow.
+    #[pyo3(signature = (stream, period, progress=None))]
+    fn score_arrow_table<'py>(
+        &self,
+        py: Python<'py>,
+        stream: &Bound<'py, PyAny>,
+        period: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let period = parse_period(py, period)?;
+        let (schema, batches) = arrow::import(stream)?;
+        let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
+        let table = match arrow::Table::new(&schema, batches, &fields) {
+            Ok(table) => table,
+            Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
+        };
+        let scored = self.score_table(py, &table, period, progress)?;
+        let (header, carried) = results::carried_columns(py, &self.pack, &scored)?;
+        let carried_names = header[1..1 + carried.len()].to_vec();
+        let batch = arrow_out::batch(&self.pack, &scored, carried.len())
+            .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))?;
+        let capsule = arrow_out::stream(py, batch)?;
+        Ok((capsule, carried_names, carried)
+            .into_pyobject(py)?
+            .into_any())
     }
 
     /// Scores the rows of a table given as columns (`names`, one list of
@@ -577,10 +621,12 @@ fn sorted_keys(sources: &HashMap<String, String>) -> String {
 }
 
 /// Counts the bytes this module's Rust code holds, per thread, so the core
-/// can enforce `max_memory_bytes` on pack scripts (as the CLI does).
+/// can enforce `max_memory_bytes` on pack scripts (as the CLI does), over
+/// the CLI's allocator (only this module's Rust code uses it: Python objects
+/// keep Python's).
 #[global_allocator]
-static ALLOCATOR: chamdiem::CountingAllocator<std::alloc::System> =
-    chamdiem::CountingAllocator::new(std::alloc::System);
+static ALLOCATOR: chamdiem::CountingAllocator<mimalloc::MiMalloc> =
+    chamdiem::CountingAllocator::new(mimalloc::MiMalloc);
 
 #[pymodule]
 fn _chamdiem(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -296,6 +296,31 @@ fn json_column<'py>(py: Python<'py>, column: &[&Json]) -> PyResult<Bound<'py, Py
     Ok(PyList::new(py, items)?.into_any())
 }
 
+/// The carried fields' columns, which sit between `id` and `period` in the
+/// header: `(the whole header, the columns)`.
+pub fn carried_columns<'py>(
+    py: Python<'py>,
+    pack: &Pack,
+    results: &[ScoreResult],
+) -> PyResult<(Vec<String>, Vec<Bound<'py, PyAny>>)> {
+    let names = chamdiem::csv_header(pack);
+    let carried = names
+        .iter()
+        .position(|n| n == "period")
+        .map_or(0, |p| p - 1);
+    let mut columns: Vec<Vec<&Json>> = vec![Vec::with_capacity(results.len()); carried];
+    for result in results {
+        for (i, (_, value)) in result.carried().enumerate().take(carried) {
+            columns[i].push(value);
+        }
+    }
+    let columns = columns
+        .iter()
+        .map(|column| json_column(py, column))
+        .collect::<PyResult<_>>()?;
+    Ok((names, columns))
+}
+
 /// The results as table columns: `(names, columns)`, named and ordered as
 /// the CLI's CSV header (`id`, carried fields, `period`, `status`, `total`,
 /// `class`, `class_label`, `groups.<id>`, `criteria.<id>`, `gates`, `unmet`,
@@ -323,21 +348,8 @@ pub fn columns<'py>(
             })
             .collect(),
     )?);
-    // The carried fields' columns sit between `id` and `period` in the header.
-    let names = chamdiem::csv_header(pack);
-    let carried = names
-        .iter()
-        .position(|n| n == "period")
-        .map_or(0, |p| p - 1);
-    let mut carried_columns: Vec<Vec<&Json>> = vec![Vec::with_capacity(n); carried];
-    for result in results {
-        for (i, (_, value)) in result.carried().enumerate().take(carried) {
-            carried_columns[i].push(value);
-        }
-    }
-    for column in &carried_columns {
-        out.push(json_column(py, column)?);
-    }
+    let (names, carried) = carried_columns(py, pack, results)?;
+    out.extend(carried);
     let mut periods: HashMap<String, Bound<'py, PyString>> = HashMap::new();
     out.push(list(
         results

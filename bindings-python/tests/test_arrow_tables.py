@@ -204,3 +204,47 @@ def test_pandas_columns_as_read_from_json_cross_as_arrow(records, tmp_path) -> N
     assert frame["employees"].dtype == "float64" and frame["employees"].isna().any()
     out = fast(lambda: chamdiem.load_pack("vn.enterprise").score_many(frame, period=PERIOD))
     assert_rows_equal(out.to_dict("records"), run_cli("vn.enterprise", PERIOD, records, tmp_path))
+
+
+# A band with a condition, so that results have `unmet` entries.
+CONDITIONED = """
+extends("vn.enterprise");
+pack(#{ id: "thu.dieu-kien", title: "Thử điều kiện của mức", version: "1" });
+change_band("tot", #{ requires: |r| r.strikes == 0 && r.democracy_fines == 0,
+                     condition: "không đình công, không bị xử phạt" });
+"""
+
+
+@pytest.mark.parametrize("pack_id", ["vn.enterprise", "tay-ninh.duong-minh-chau.enterprise", "conditioned"])
+def test_results_built_as_arrow_equal_results_built_from_lists(records, pack_id, monkeypatch) -> None:
+    """A pyarrow Table's results are Arrow columns built in Rust: the same
+    table, type for type and value for value, as the one built from the
+    native side's Python columns (the pandas path's)."""
+    pyarrow = pytest.importorskip("pyarrow")
+    from chamdiem import _arrow_stream, _build_table
+
+    pack = (chamdiem.Pack.from_sources({"pack.rhai": CONDITIONED}, entry="pack.rhai")
+            if pack_id == "conditioned" else chamdiem.load_pack(pack_id))
+    table = pyarrow.Table.from_pylist(records)
+    stream, why = _arrow_stream("arrow", table)
+    assert why is None
+    names, columns = pack._native.score_arrow(stream, PERIOD, None)
+    error_keys = list(json.loads(pack._native.error_line(PERIOD))["errors"][0])
+    from_lists = _build_table("arrow", table, names, columns, error_keys)
+
+    def not_from_lists(*args: Any) -> None:
+        raise AssertionError("a pyarrow Table's results were built from lists")
+
+    monkeypatch.setattr(chamdiem, "_build_table", not_from_lists)
+    as_arrow = fast(lambda: pack.score_many(table, period=PERIOD))
+    as_polars = fast(lambda: pack.score_many(pytest.importorskip("polars").from_arrow(table), period=PERIOD))
+    assert as_polars.to_arrow().to_pylist() == as_arrow.to_pylist()
+    assert as_arrow.schema == from_lists.schema
+    assert as_arrow.equals(from_lists)
+    rows = as_arrow.to_pylist()
+    # Every part of a result is in the comparison.
+    assert {"scored", "error"} <= {r["status"] for r in rows}
+    assert any(r["gates"] for r in rows)
+    assert any(r["unmet"] for r in rows) == (pack_id == "conditioned")
+    assert any(r["errors"] for r in rows)
+    assert any(r["total"] is None for r in rows)

@@ -318,9 +318,19 @@ class Pack:
                 stacklevel=2,
             )
         stream, why = _arrow_stream(kind, data)
+        # A pyarrow Table (and polars, through one) gets its results as Arrow
+        # columns built in Rust, with no Python object per cell.
+        pyarrow = _arrow_module() if kind in ("arrow", "polars") else None
         with _progress(progress, _row_count(kind, data)) as tick, _no_gc():
             scored: Any = why
-            if stream is not None:
+            if stream is not None and pyarrow is not None:
+                scored = self._native.score_arrow_table(stream, period, tick)
+                if not isinstance(scored, str):
+                    table = _arrow_result(pyarrow, *scored)
+                    if kind == "arrow":
+                        return table
+                    return _require("polars").from_arrow(table)
+            elif stream is not None:
                 # The columns cross as Arrow buffers, read in Rust (no object per cell).
                 scored = self._native.score_arrow(stream, period, tick)
             if isinstance(scored, str):
@@ -508,6 +518,37 @@ def _is_text(name: str) -> bool:
     return name in ("id", "period", "status", "class", "class_label") or name.startswith(
         ("reasons.", "pack.")
     )
+
+
+def _arrow_module() -> Any:
+    """pyarrow, or None when it is not installed."""
+    try:
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    return pyarrow
+
+
+class _ArrowStream:
+    """An Arrow C stream capsule as the Arrow PyCapsule interface hands it out."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._capsule
+
+
+def _arrow_result(pyarrow: Any, capsule: Any, carried_names: List[str],
+                  carried_columns: List[Any]) -> Any:
+    """The result table from the native side's Arrow stream (every column
+    but the carried fields) and the carried fields' columns, which go right
+    after ``id`` and are typed by their values, as in :func:`_arrow_table`."""
+    table = pyarrow.table(_ArrowStream(capsule))
+    carried = _arrow_table(pyarrow, carried_names, [_floats(c) for c in carried_columns], [])
+    for i, name in enumerate(carried_names):
+        table = table.add_column(1 + i, name, carried.column(i))
+    return table
 
 
 def _arrow_table(pyarrow: Any, names: List[str], columns: List[Any], error_keys: List[str]) -> Any:

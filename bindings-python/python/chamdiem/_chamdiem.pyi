@@ -96,6 +96,15 @@ class NativePack:
     ) -> Union[Tuple[List[str], List[Union[bytes, List[Any]]]], str]:
         """Scores the rows of an Arrow table given as a stream capsule; returns the
         result table's columns, or why a column cannot be read (a ``str``)."""
+    def score_arrow_table(
+        self,
+        stream: Any,
+        period: Union[str, int],
+        progress: Optional[Callable[[int], Any]] = None,
+    ) -> Union[Tuple[Any, List[str], List[Union[bytes, List[Any]]]], str]:
+        """``score_arrow`` with the results as Arrow columns: ``(capsule, carried
+        names, carried columns)``, the capsule an Arrow C stream of the result
+        table without the carried fields; or why the table cannot be read."""
     def score_columns(
         self,
         names: Sequence[str],

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ListBuilder, StringBuilder, StructBuilder};
+use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder, StructBuilder};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, RecordBatchIterator, StringArray};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
@@ -17,12 +17,19 @@ use chamdiem::{Pack, Points, ScoreResult, Status};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
-/// A column of texts, null where `text` gives none.
+/// A column of texts, null where `text` gives none. Its buffer is sized
+/// first: the reasons' columns are most of the table's bytes, and growing
+/// them would copy each several times.
 fn texts<'a>(
     results: &'a [ScoreResult],
     text: impl Fn(&'a ScoreResult) -> Option<&'a str>,
 ) -> ArrayRef {
-    Arc::new(results.iter().map(text).collect::<StringArray>())
+    let bytes = results.iter().map(|r| text(r).map_or(0, str::len)).sum();
+    let mut column = StringBuilder::with_capacity(results.len(), bytes);
+    for result in results {
+        column.append_option(text(result));
+    }
+    Arc::new(column.finish())
 }
 
 /// A column of points, null where `points` gives none.
@@ -91,21 +98,50 @@ pub fn batch(
         texts(results, ScoreResult::class),
         texts(results, ScoreResult::class_label),
     ];
-    for g in 0..pack.groups().len() {
-        columns.push(points(results, |r| {
-            scored(r)
-                .then(|| r.groups().nth(g).map(|(_, p)| p))
-                .flatten()
-        }));
+    // Groups, criteria and reasons row by row: a result's points and
+    // reasons are read once, not once per column (column by column, every
+    // column walked all the results' vectors again, a cache miss each).
+    let n = results.len();
+    let (groups, criteria) = (pack.groups().len(), pack.criteria().len());
+    let mut group_points: Vec<Float64Builder> = (0..groups)
+        .map(|_| Float64Builder::with_capacity(n))
+        .collect();
+    let mut criterion_points: Vec<Float64Builder> = (0..criteria)
+        .map(|_| Float64Builder::with_capacity(n))
+        .collect();
+    let mut reasons: Vec<StringBuilder> = (0..criteria)
+        .map(|_| StringBuilder::with_capacity(n, 64 * n))
+        .collect();
+    for result in results {
+        let mut given = (0, 0);
+        if scored(result) {
+            for (column, (_, p)) in group_points.iter_mut().zip(result.groups()) {
+                column.append_value(p.as_f64());
+                given.0 += 1;
+            }
+            for ((points, texts), ((_, p), (_, reason))) in criterion_points
+                .iter_mut()
+                .zip(reasons.iter_mut())
+                .zip(result.criteria().zip(result.reasons()))
+            {
+                points.append_value(p.as_f64());
+                texts.append_value(reason);
+                given.1 += 1;
+            }
+        }
+        group_points[given.0..]
+            .iter_mut()
+            .for_each(Float64Builder::append_null);
+        criterion_points[given.1..]
+            .iter_mut()
+            .for_each(Float64Builder::append_null);
+        reasons[given.1..]
+            .iter_mut()
+            .for_each(StringBuilder::append_null);
     }
-    let criteria = pack.criteria().len();
-    for c in 0..criteria {
-        columns.push(points(results, |r| {
-            scored(r)
-                .then(|| r.criteria().nth(c).map(|(_, p)| p))
-                .flatten()
-        }));
-    }
+    let finished = |mut b: Float64Builder| Arc::new(b.finish()) as ArrayRef;
+    columns.extend(group_points.into_iter().map(finished));
+    columns.extend(criterion_points.into_iter().map(finished));
     let mut gates = ListBuilder::new(StringBuilder::new());
     for result in results {
         for gate in result.gates() {
@@ -118,13 +154,11 @@ pub fn batch(
         r.unmet()
             .map(|(band, reason)| vec![Some(band), Some(reason)])
     }));
-    for c in 0..criteria {
-        columns.push(texts(results, |r| {
-            scored(r)
-                .then(|| r.reasons().nth(c).map(|(_, text)| text))
-                .flatten()
-        }));
-    }
+    columns.extend(
+        reasons
+            .into_iter()
+            .map(|mut b| Arc::new(b.finish()) as ArrayRef),
+    );
     // A record's errors as the CLI writes them (`chamdiem::FieldError`).
     columns.push(struct_lists(results, &["field", "code", "message"], |r| {
         r.errors().iter().map(|e| {

@@ -292,7 +292,9 @@ class Pack:
 
         Tables cross through the Arrow C stream interface (``__arrow_c_stream__``;
         a pandas DataFrame through pyarrow), their columns read in Rust without
-        a Python object per cell. A table that cannot (see
+        a Python object per cell; a pyarrow Table's results (and a polars
+        DataFrame's, with pyarrow installed) come back the same way, as Arrow
+        columns built in Rust. A table that cannot (see
         :class:`SlowPathWarning`) is scored row by row, with the same results.
         """
         if _workbook.is_workbook(data):

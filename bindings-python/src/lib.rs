@@ -231,15 +231,23 @@ impl NativePack {
         Ok(batch)
     }
 
-    /// Scores the rows of an Arrow table with the GIL released, `STEP` rows
-    /// at a time, calling `progress(done)` between steps.
-    fn score_table(
+    /// Scores the rows of an Arrow table given as a stream capsule, with the
+    /// GIL released, `STEP` rows at a time, calling `progress(done)` between
+    /// steps; `Err` says why a declared field's column cannot be read.
+    fn score_stream(
         &self,
         py: Python<'_>,
-        table: &arrow::Table,
-        period: Period,
+        stream: &Bound<'_, PyAny>,
+        period: &Bound<'_, PyAny>,
         progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<ScoreResult>> {
+    ) -> PyResult<Result<Vec<ScoreResult>, String>> {
+        let period = parse_period(py, period)?;
+        let (schema, batches) = arrow::import(stream)?;
+        let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
+        let table = match arrow::Table::new(&schema, batches, &fields) {
+            Ok(table) => table,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let batch = self.batch(py, period)?;
         let rows = table.rows();
         let mut scored = Vec::with_capacity(rows);
@@ -255,7 +263,7 @@ impl NativePack {
             }
             start = end;
         }
-        Ok(scored)
+        Ok(Ok(scored))
     }
 
     /// Scores `inputs` with the GIL released, `STEP` records at a time,
@@ -481,14 +489,10 @@ impl NativePack {
         period: &Bound<'py, PyAny>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let period = parse_period(py, period)?;
-        let (schema, batches) = arrow::import(stream)?;
-        let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
-        let table = match arrow::Table::new(&schema, batches, &fields) {
-            Ok(table) => table,
+        let scored = match self.score_stream(py, stream, period, progress)? {
+            Ok(scored) => scored,
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
-        let scored = self.score_table(py, &table, period, progress)?;
         let (names, columns) = results::columns(py, &self.pack, &scored)?;
         Ok((names, columns).into_pyobject(py)?.into_any())
     }
@@ -505,14 +509,10 @@ impl NativePack {
         period: &Bound<'py, PyAny>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let period = parse_period(py, period)?;
-        let (schema, batches) = arrow::import(stream)?;
-        let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
-        let table = match arrow::Table::new(&schema, batches, &fields) {
-            Ok(table) => table,
+        let scored = match self.score_stream(py, stream, period, progress)? {
+            Ok(scored) => scored,
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
-        let scored = self.score_table(py, &table, period, progress)?;
         let (header, carried) = results::carried_columns(py, &self.pack, &scored)?;
         let carried_names = header[1..1 + carried.len()].to_vec();
         let batch = arrow_out::batch(&self.pack, &scored, carried.len())

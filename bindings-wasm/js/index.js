@@ -8,7 +8,7 @@
 // `await loadXlsxWriter()` (needed first in browsers and workers). The pack
 // is loaded there again from the same id or the same sources: same core, same
 // sources, same answer; its fingerprint is checked to be the same.
-import init, { initSync, loadPack as loadMainPack, Pack } from './chamdiem_wasm.js';
+import init, { initSync, loadPack as loadMainPack, FileScoring, Pack } from './chamdiem_wasm.js';
 
 export { packs, Pack, FileScoring, diff, diffFile } from './chamdiem_wasm.js';
 
@@ -41,8 +41,10 @@ if (inNode) {
 // gives that record its error result; the others get the same results.
 const scoreManyPacked = Pack.prototype.scoreManyPacked;
 const scoreManyLines = Pack.prototype.scoreManyLines;
+const stepPacked = FileScoring.prototype.stepPacked;
 delete Pack.prototype.scoreManyPacked;
 delete Pack.prototype.scoreManyLines;
+delete FileScoring.prototype.stepPacked;
 const CHUNK = 2048;
 const defineValue = (object, key, value) => Object.defineProperty(object, key, {
   value, writable: true, enumerable: true, configurable: true,
@@ -93,6 +95,16 @@ Object.defineProperty(Pack.prototype, 'scoreMany', {
       unpack(packed ?? scoreManyPacked.call(this, chunk, period), results);
     }
     return results;
+  },
+  writable: true,
+  enumerable: false,
+  configurable: true,
+});
+
+// A file's results come back the same way, a step at a time.
+Object.defineProperty(FileScoring.prototype, 'step', {
+  value: function step(max) {
+    return unpack(stepPacked.call(this, max), []);
   },
   writable: true,
   enumerable: false,

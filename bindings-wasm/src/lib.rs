@@ -465,15 +465,17 @@ pub struct FileScoring {
 
 #[wasm_bindgen]
 impl FileScoring {
-    /// Scores up to `max` more records and returns their results, in input
-    /// order. When the file breaks off (unreadable beyond some point), the
-    /// results before the break are returned first and the next call throws.
-    #[wasm_bindgen(unchecked_return_type = "ScoreResult[]")]
-    pub fn step(&mut self, max: usize) -> Result<JsValue, JsValue> {
+    /// Scores up to `max` more records: their results in input order as
+    /// `[reasons, body]` (see `scoreManyPacked`), rebuilt into plain objects
+    /// by `step` in the package's entry module (`js/index.js`). When the
+    /// file breaks off (unreadable beyond some point), the results before
+    /// the break are returned first and the next call throws.
+    #[wasm_bindgen(js_name = stepPacked, skip_typescript)]
+    pub fn step_packed(&mut self, max: usize) -> Result<Array, JsValue> {
         if let Some(error) = self.failure.take() {
             return Err(to_js_error(&error));
         }
-        let mut json = String::from("[");
+        let mut batch = chamdiem::JsonBatch::new();
         let mut scored = 0;
         while scored < max.max(1) && !self.done {
             match self.records.next() {
@@ -487,22 +489,18 @@ impl FileScoring {
                     self.csv
                         .write_record(result.to_csv_row())
                         .expect("writing to memory");
-                    if scored > 0 {
-                        json.push(',');
-                    }
-                    json.push_str(&result.to_json_line());
+                    batch.push(&result);
                     scored += 1;
                     self.count += 1;
                 }
             }
         }
-        json.push(']');
         if scored == 0 {
             if let Some(error) = self.failure.take() {
                 return Err(to_js_error(&error));
             }
         }
-        Ok(parse_json(&json))
+        Ok(packed(batch))
     }
 
     /// Whether every record has been read.

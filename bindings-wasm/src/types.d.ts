@@ -442,3 +442,14 @@ export interface Pack {
    */
   scoreMany(records: Iterable<Record<string, unknown>>, period?: string | null): ScoreResult[];
 }
+
+/** `FileScoring`'s methods written in the package's entry module (`index.js`). */
+export interface FileScoring {
+  /**
+   * Scores up to `max` more records and returns their results, in input
+   * order (each the CLI's JSON line for its record). When the file breaks
+   * off (unreadable beyond some point), the results before the break are
+   * returned first and the next call throws.
+   */
+  step(max: number): ScoreResult[];
+}

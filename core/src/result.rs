@@ -278,7 +278,9 @@ impl ScoreResult {
         let reasons: usize = self.reasons.iter().map(|r| r.json.len()).sum();
         let keys = json.criteria.len() * 2 + json.groups.len();
         let mut out = String::with_capacity(1024 + json.pack.len() + reasons + 24 * keys);
-        self.write_json(&mut out, &mut |out, reason| out.push_str(&reason.json));
+        self.write_json(&mut out, Encoding::Utf8, &mut |out, reason| {
+            out.push_str(&reason.json)
+        });
         out
     }
 
@@ -288,22 +290,34 @@ impl ScoreResult {
     fn write_json(
         &self,
         out: &mut String,
+        encoding: Encoding,
         reason: &mut dyn FnMut(&mut String, &crate::score::Reason),
     ) {
-        let json = &self.layout.json;
+        let (json, text): (_, fn(&mut String, &str)) = match encoding {
+            Encoding::Utf8 => (&self.layout.json, push_json_string),
+            Encoding::Ascii => (&self.layout.json_ascii, push_json_string_ascii),
+        };
+        // Text serde_json writes (values of any shape, the errors), in the encoding.
+        let written = |out: &mut String, value: &str| match encoding {
+            Encoding::Utf8 => out.push_str(value),
+            Encoding::Ascii => push_ascii(out, value),
+        };
         out.push_str("{\"id\":");
         match self.id.as_deref() {
-            Some(id) => push_json_string(out, id),
+            Some(id) => text(out, id),
             None => out.push_str("null"),
         }
         for (key, (_, value)) in json.carried.iter().zip(self.carried()) {
             out.push_str(key);
             match value {
-                serde_json::Value::String(text) => push_json_string(out, text),
-                // Display writes the JSON text straight into `out`.
-                other => {
-                    let _ = std::fmt::Write::write_fmt(out, format_args!("{other}"));
-                }
+                serde_json::Value::String(value) => text(out, value),
+                // Display writes serde_json's text straight into `out`.
+                other => match encoding {
+                    Encoding::Utf8 => {
+                        let _ = std::fmt::Write::write_fmt(out, format_args!("{other}"));
+                    }
+                    Encoding::Ascii => push_ascii(out, &other.to_string()),
+                },
             }
         }
         out.push_str(",\"period\":");
@@ -380,7 +394,14 @@ impl ScoreResult {
             &mut |out, i| reason(out, &self.reasons[i]),
         );
         out.push_str(",\"errors\":");
-        out.push_str(&serde_json::to_string(&self.errors).expect("errors serialize"));
+        if self.errors.is_empty() {
+            out.push_str("[]");
+        } else {
+            written(
+                out,
+                &serde_json::to_string(&self.errors).expect("errors serialize"),
+            );
+        }
         out.push_str(",\"pack\":");
         out.push_str(&json.pack);
         out.push('}');
@@ -404,7 +425,6 @@ impl ScoreResult {
 #[derive(Default)]
 pub struct JsonBatch {
     body: String,
-    line: String,
     /// The texts by index, and the index of each text.
     strings: Vec<rhai::ImmutableString>,
     index: hashbrown::HashMap<rhai::ImmutableString, u32>,
@@ -420,12 +440,11 @@ impl JsonBatch {
     pub fn push(&mut self, result: &ScoreResult) {
         let JsonBatch {
             body,
-            line,
             strings,
             index,
         } = self;
-        line.clear();
-        result.write_json(line, &mut |out, reason| {
+        body.push(if body.is_empty() { '[' } else { ',' });
+        result.write_json(body, Encoding::Ascii, &mut |out, reason| {
             let at = match index.get(&reason.text) {
                 Some(&at) => at,
                 None => {
@@ -437,8 +456,6 @@ impl JsonBatch {
             };
             crate::points::push_digits(out, u64::from(at));
         });
-        body.push(if body.is_empty() { '[' } else { ',' });
-        push_ascii(body, line);
     }
 
     /// The reasons' texts, by index.
@@ -469,8 +486,28 @@ fn push_json_string(out: &mut String, text: &str) {
     }
 }
 
+/// [`push_json_string`] with every non-ASCII character as `\uXXXX`.
+fn push_json_string_ascii(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        push_json_string(out, text);
+    } else {
+        push_ascii(
+            out,
+            &serde_json::to_string(text).expect("a string serializes"),
+        );
+    }
+}
+
+/// How a result's JSON text is written: as it is, or ASCII only.
+#[derive(Clone, Copy)]
+enum Encoding {
+    Utf8,
+    /// Every non-ASCII character as a `\uXXXX` escape (the same JSON value).
+    Ascii,
+}
+
 /// Appends `text` (JSON) with every non-ASCII character as `\uXXXX`.
-fn push_ascii(out: &mut String, text: &str) {
+pub(crate) fn push_ascii(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut rest = text;
     while let Some(at) = rest.bytes().position(|b| !b.is_ascii()) {

@@ -27,14 +27,18 @@ fn inputs() -> Vec<RecordInput> {
     inputs
 }
 
-/// Scores `inputs` both ways and compares, result by result.
+/// Scores the shared inputs both ways and compares, result by result.
 fn check(pack: &Pack, memo: bool) {
-    let inputs = inputs();
+    check_inputs(pack, memo, &inputs());
+}
+
+/// Scores `inputs` both ways and compares, result by result; the JSON lines.
+fn check_inputs(pack: &Pack, memo: bool, inputs: &[RecordInput]) -> Vec<String> {
     let mut scorer = Scorer::new(pack, "2024".parse::<Period>().unwrap()).unwrap();
     scorer.set_memo(memo);
     let mut batch = JsonBatch::new();
     let mut lines = Vec::new();
-    for input in &inputs {
+    for input in inputs {
         let result = scorer.score_input(input);
         batch.push(&result);
         lines.push(result.to_json_line());
@@ -62,6 +66,7 @@ fn check(pack: &Pack, memo: bool) {
     if memo {
         assert!(strings.len() < 2000, "{} distinct texts", strings.len());
     }
+    lines
 }
 
 #[test]
@@ -82,4 +87,33 @@ change_criterion("1.1", #{ rule: |r| pass("có 😀 \"trích\" " + r.name) });
     let pack = Pack::from_sources([("extra.rhai", source)], "extra.rhai")
         .unwrap_or_else(|e| panic!("{e}"));
     check(&pack, true);
+}
+
+#[test]
+fn carried_lists_and_band_conditions_outside_ascii() {
+    let source = r#"extends("vn.enterprise");
+pack(#{ id: "thu.mang", title: "Thử “mảng” 😀", version: "0" });
+field("nhan", #{ type: "list<string>", required: false, label: "Nhãn", carry: true });
+change_band("tot", #{ requires: |r, p, s| r.regulation_published, condition: "đã công bố “quy chế” 😀 \\ \"x\"" });
+"#;
+    let pack =
+        Pack::from_sources([("mang.rhai", source)], "mang.rhai").unwrap_or_else(|e| panic!("{e}"));
+    let inputs: Vec<RecordInput> = inputs()
+        .into_iter()
+        .map(|input| match input {
+            RecordInput::JsonLine(line) if line.starts_with('{') => RecordInput::JsonLine(format!(
+                r#"{{"nhan":["Đà Nẵng","😀 \"x\" \\ \u2028"],{}"#,
+                &line[1..]
+            )),
+            other => other,
+        })
+        .collect();
+    check_inputs(&pack, false, &inputs);
+    let lines = check_inputs(&pack, true, &inputs);
+    // What the test is about did happen.
+    let carried = r#""nhan":["Đà Nẵng","#;
+    assert!(lines.iter().filter(|l| l.contains(carried)).count() > 100);
+    assert!(lines
+        .iter()
+        .any(|l| l.contains(r#""unmet":[{"band":"tot""#)));
 }

@@ -21,6 +21,9 @@ pub(crate) struct Layout {
     pub carried: Vec<(usize, String)>,
     /// The same, as JSON fragments written once, for the JSON line.
     pub json: LayoutJson,
+    /// The same fragments with every non-ASCII character as `\uXXXX`, for
+    /// `JsonBatch` (escaped once per pack instead of once per result).
+    pub json_ascii: LayoutJson,
 }
 
 /// JSON fragments of a [`Layout`]: `"2.4":` keys, quoted codes, the pack object.
@@ -39,6 +42,31 @@ pub(crate) struct LayoutJson {
 
 fn json_str(text: &str) -> String {
     serde_json::to_string(text).expect("a string serializes")
+}
+
+impl LayoutJson {
+    /// The same fragments, every non-ASCII character written as `\uXXXX`.
+    fn to_ascii(&self) -> LayoutJson {
+        let ascii = |text: &String| {
+            let mut out = String::with_capacity(text.len());
+            crate::result::push_ascii(&mut out, text);
+            out
+        };
+        let all = |texts: &[String]| texts.iter().map(ascii).collect();
+        LayoutJson {
+            criteria: all(&self.criteria),
+            groups: all(&self.groups),
+            bands: self
+                .bands
+                .iter()
+                .map(|(c, l)| (ascii(c), ascii(l)))
+                .collect(),
+            unmet: all(&self.unmet),
+            gates: all(&self.gates),
+            pack: ascii(&self.pack),
+            carried: all(&self.carried),
+        }
+    }
 }
 
 impl Layout {
@@ -102,6 +130,7 @@ impl Layout {
                 .collect(),
         };
         Layout {
+            json_ascii: json.to_ascii(),
             json,
             criteria: criteria.iter().map(|c| c.id.clone()).collect(),
             groups: groups.iter().map(|g| g.id.clone()).collect(),

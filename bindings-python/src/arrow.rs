@@ -148,6 +148,9 @@ fn cell(array: &dyn Array, i: usize) -> Json {
         return Json::Null;
     }
     match array.data_type() {
+        // A column with no values (pandas' all-`None` column): its nulls are
+        // logical, not in a validity buffer, so `is_null` says false.
+        DataType::Null => Json::Null,
         DataType::Boolean => Json::Bool(array.as_boolean().value(i)),
         DataType::Int8 => array.as_primitive::<Int8Type>().value(i).into(),
         DataType::Int16 => array.as_primitive::<Int16Type>().value(i).into(),

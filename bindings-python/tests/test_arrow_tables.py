@@ -248,3 +248,33 @@ def test_results_built_as_arrow_equal_results_built_from_lists(records, pack_id,
     assert any(r["unmet"] for r in rows) == (pack_id == "conditioned")
     assert any(r["errors"] for r in rows)
     assert any(r["total"] is None for r in rows)
+
+    # A DataFrame's results come from the same Arrow table: the same frame,
+    # dtype for dtype, as pandas builds from the native side's lists.
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(records, index=[3 * i + 7 for i in range(len(records))])
+    stream, why = _arrow_stream("pandas", frame)
+    assert why is None
+    names, columns = pack._native.score_arrow(stream, PERIOD, None)
+    frame_from_lists = _build_table("pandas", frame, names, columns, error_keys)
+    as_pandas = fast(lambda: pack.score_many(frame, period=PERIOD))
+    pandas.testing.assert_frame_equal(as_pandas, frame_from_lists, check_exact=True)
+    # Nested cells are Python lists, as before, not NumPy arrays.
+    assert all(type(v) is list for name in ("gates", "unmet", "errors") for v in as_pandas[name])
+
+
+def test_a_column_with_no_values_is_missing_everywhere(records, tmp_path) -> None:
+    """A column whose every cell is missing (Arrow's null type: pandas makes
+    it from an all-None column) reads as missing in every row, as on the
+    JSON path, in a pyarrow Table and in a DataFrame."""
+    pyarrow = pytest.importorskip("pyarrow")
+    pandas = pytest.importorskip("pandas")
+    rows = [dict(r, workers_conference_date=None, name=None) for r in records]
+    expected = run_cli("vn.enterprise", PERIOD, rows, tmp_path)
+    table = pyarrow.Table.from_pylist(rows)
+    assert pyarrow.types.is_null(table.schema.field("workers_conference_date").type)
+    pack = chamdiem.load_pack("vn.enterprise")
+    assert_rows_equal(fast(lambda: pack.score_many(table, period=PERIOD)).to_pylist(), expected)
+    frame = pandas.DataFrame(rows)
+    out = fast(lambda: pack.score_many(frame, period=PERIOD))
+    assert_rows_equal(out.to_dict("records"), expected)

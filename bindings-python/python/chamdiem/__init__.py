@@ -292,9 +292,10 @@ class Pack:
 
         Tables cross through the Arrow C stream interface (``__arrow_c_stream__``;
         a pandas DataFrame through pyarrow), their columns read in Rust without
-        a Python object per cell; a pyarrow Table's results (and a polars
-        DataFrame's, with pyarrow installed) come back the same way, as Arrow
-        columns built in Rust. A table that cannot (see
+        a Python object per cell; the results of a table come back the same
+        way, as Arrow columns built in Rust (for polars and pandas, with
+        pyarrow installed; pandas gets them through ``to_pandas``, its nested
+        cells as Python lists). A table that cannot (see
         :class:`SlowPathWarning`) is scored row by row, with the same results.
         """
         if _workbook.is_workbook(data):
@@ -320,9 +321,10 @@ class Pack:
                 stacklevel=2,
             )
         stream, why = _arrow_stream(kind, data)
-        # A pyarrow Table (and polars, through one) gets its results as Arrow
-        # columns built in Rust, with no Python object per cell.
-        pyarrow = _arrow_module() if kind in ("arrow", "polars") else None
+        # A table gets its results as Arrow columns built in Rust, with no
+        # Python object per cell: a pyarrow Table as they are, polars and
+        # pandas converted from them (with pyarrow installed).
+        pyarrow = _arrow_module()
         with _progress(progress, _row_count(kind, data)) as tick, _no_gc():
             scored: Any = why
             if stream is not None and pyarrow is not None:
@@ -331,6 +333,8 @@ class Pack:
                     table = _arrow_result(pyarrow, *scored)
                     if kind == "arrow":
                         return table
+                    if kind == "pandas":
+                        return _pandas_from_arrow(table, data.index)
                     return _require("polars").from_arrow(table)
             elif stream is not None:
                 # The columns cross as Arrow buffers, read in Rust (no object per cell).
@@ -551,6 +555,22 @@ def _arrow_result(pyarrow: Any, capsule: Any, carried_names: List[str],
     for i, name in enumerate(carried_names):
         table = table.add_column(1 + i, name, carried.column(i))
     return table
+
+
+def _pandas_from_arrow(table: Any, index: Any) -> Any:
+    """The result table as pandas gets it from Python lists (the same frame,
+    dtype for dtype): ``to_pandas`` for the flat columns (text stays
+    Arrow-backed under pandas 3's string dtype), Python lists for the nested
+    ones (``gates``, ``unmet``, ``errors``, a carried list), whose cells
+    ``to_pandas`` would make NumPy arrays."""
+    import pyarrow  # type: ignore[import-untyped,unused-ignore]
+
+    frame = table.to_pandas()
+    for name, kind in zip(table.column_names, table.schema.types):
+        if pyarrow.types.is_nested(kind):
+            frame[name] = table.column(name).to_pylist()
+    frame.index = index
+    return frame
 
 
 def _arrow_table(pyarrow: Any, names: List[str], columns: List[Any], error_keys: List[str]) -> Any:

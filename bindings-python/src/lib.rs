@@ -76,14 +76,18 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+fn nested_too_deep() -> PyErr {
+    PyValueError::new_err(format!(
+        "a record nests containers more than {MAX_DEPTH} deep"
+    ))
+}
+
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (NaN is missing:
 /// `null`), `str`, lists and tuples, dicts with `str` keys, dates (ISO text;
 /// a datetime at midnight is its date), numpy scalars and arrays.
 fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Json> {
     if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err(format!(
-            "a record nests containers more than {MAX_DEPTH} deep"
-        )));
+        return Err(nested_too_deep());
     }
     if obj.is_none() {
         return Ok(Json::Null);
@@ -323,6 +327,11 @@ fn push_json_str(out: &mut String, text: &str) {
 /// Appends a Python value as JSON text, with the conversions of [`to_json`]
 /// (the CLI's own line reader then reads it: the same path, the same answer).
 fn write_json(obj: &Bound<'_, PyAny>, depth: usize, out: &mut String) -> PyResult<()> {
+    // Dicts recurse here, not through `to_json`: the same bound, or a dict
+    // that holds itself overflows the stack.
+    if depth > MAX_DEPTH {
+        return Err(nested_too_deep());
+    }
     if obj.is_none() {
         out.push_str("null");
     } else if let Ok(b) = obj.cast::<PyBool>() {

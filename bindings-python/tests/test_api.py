@@ -7,6 +7,7 @@ import json
 import pickle
 import sysconfig
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -184,6 +185,24 @@ def test_from_sources_imports_its_own_files_and_runs_its_examples(cases) -> None
     with pytest.raises(chamdiem.PackError) as error:
         chamdiem.Pack.built_in_sources("vn.khong-co")
     assert error.value.code == "pack.not_found"
+
+
+def test_records_that_hold_themselves_or_nest_too_deep_raise() -> None:
+    """A dict that holds itself, or dicts nested 100,000 deep, is refused
+    with a ValueError (it overflowed the stack and killed the interpreter),
+    in `score` and in `score_many`, and the pack goes on scoring."""
+    pack = chamdiem.load_pack("vn.enterprise")
+    itself: Dict[str, Any] = {"id": "x"}
+    itself["employees"] = itself
+    deep: Dict[str, Any] = {}
+    for _ in range(100_000):
+        deep = {"a": deep}
+    for record in (itself, {"id": "y", "employees": deep}, {"id": "z", "employees": [deep]}):
+        with pytest.raises(ValueError, match="nests containers more than 32 deep"):
+            pack.score(record, period="2024")
+        with pytest.raises(ValueError, match="nests containers more than 32 deep"):
+            pack.score_many([{"id": "a"}, record], period="2024")
+    assert pack.score({"id": "a"}, period="2024").status == "error"
 
 
 def test_from_sources_checks_its_arguments() -> None:

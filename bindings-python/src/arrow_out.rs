@@ -184,9 +184,9 @@ pub fn batch(
 
 /// `batch` as an Arrow C stream in a PyCapsule named `arrow_array_stream`
 /// (the Arrow PyCapsule interface: `pyarrow.table` takes it).
-pub fn stream<'py>(py: Python<'py>, batch: RecordBatch) -> PyResult<Bound<'py, PyCapsule>> {
-    let schema = batch.schema();
-    let reader = RecordBatchIterator::new(vec![Ok(batch)], schema);
+pub fn stream<'py>(py: Python<'py>, batches: Vec<RecordBatch>) -> PyResult<Bound<'py, PyCapsule>> {
+    let schema = batches.first().expect("at least one batch").schema();
+    let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
     PyCapsule::new_with_value(
         py,
         FFI_ArrowArrayStream::new(Box::new(reader)),

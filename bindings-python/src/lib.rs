@@ -524,9 +524,15 @@ impl NativePack {
         };
         let (header, carried) = results::carried_columns(py, &self.pack, &scored)?;
         let carried_names = header[1..1 + carried.len()].to_vec();
-        let batch = arrow_out::batch(&self.pack, &scored, carried.len())
+        // One record batch per worker, built (and its results dropped) there.
+        let count = carried.len();
+        let worker = self.batch(py, parse_period(py, period)?)?;
+        let batches = py
+            .detach(|| worker.map_parts(scored, |part| arrow_out::batch(&self.pack, &part, count)))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PyValueError::new_err(format!("cannot build the result table: {e}")))?;
-        let capsule = arrow_out::stream(py, batch)?;
+        let capsule = arrow_out::stream(py, batches)?;
         Ok((capsule, carried_names, carried)
             .into_pyobject(py)?
             .into_any())

@@ -40,6 +40,35 @@ impl Batch {
         })
     }
 
+    /// Maps `items`, split in one contiguous part per worker, each part on
+    /// a worker; the outputs in the parts' order. For the work scoring leaves
+    /// to the caller on many results (building a table from them, dropping
+    /// them), so that it uses the cores scoring did.
+    pub fn map_parts<T: Send, U: Send>(
+        &self,
+        mut items: Vec<T>,
+        map: impl Fn(Vec<T>) -> U + Sync,
+    ) -> Vec<U> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let workers = self.pool.current_num_threads().max(1);
+            let part = items.len().div_ceil(workers).max(1);
+            let mut parts = Vec::with_capacity(workers);
+            while items.len() > part {
+                let rest = items.split_off(part);
+                parts.push(std::mem::replace(&mut items, rest));
+            }
+            parts.push(items);
+            self.pool
+                .install(|| parts.into_par_iter().map(&map).collect())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            vec![map(items)]
+        }
+    }
+
     /// Scores one input on `scorer`, a panic caught (see [`Batch::caught`]).
     fn score_one(&self, scorer: &mut Scorer, input: &RecordInput) -> ScoreResult {
         self.caught(scorer, |s| s.score_input(input), |s, e| s.failed(input, e))
@@ -486,5 +515,17 @@ change_criterion("1.1", #{ rule: |r| { if r.employees == 13 { panic_for_tests(r.
             )
         }));
         assert!(in_sink.is_err());
+    }
+
+    #[test]
+    fn map_parts_sees_every_item_once_in_order() {
+        let pack = Pack::load("vn.enterprise").unwrap();
+        let batch = Batch::new(&pack, "2024".parse().unwrap()).unwrap();
+        for n in [0usize, 1, 2, 3, 7, 1000, 1001] {
+            let parts = batch.map_parts((0..n).collect(), |part| part);
+            assert!(!parts.is_empty() && parts.len() <= batch.pool.current_num_threads().max(1));
+            let joined: Vec<usize> = parts.into_iter().flatten().collect();
+            assert_eq!(joined, (0..n).collect::<Vec<_>>());
+        }
     }
 }

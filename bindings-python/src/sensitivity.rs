@@ -3,6 +3,7 @@
 //! into DataFrames.
 
 use chamdiem::{Sensitivity, SensitivityOptions, Table};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::{input_of, parse_period, raise, NativePack};
@@ -23,10 +24,18 @@ pub(crate) fn sensitivity_json(
     records: &Bound<'_, PyAny>,
     period: &Bound<'_, PyAny>,
     vary: f64,
-    samples: u32,
-    seed: u64,
+    samples: i128,
+    seed: i128,
     knife_edge: f64,
 ) -> PyResult<(String, String, String)> {
+    // Out of the core's integer types, a ValueError that says what fits
+    // (pyo3's own is an OverflowError that does not).
+    let samples = u32::try_from(samples).map_err(|_| {
+        PyValueError::new_err(format!("samples must be from 1 to 1000000, got {samples}"))
+    })?;
+    let seed = u64::try_from(seed).map_err(|_| {
+        PyValueError::new_err(format!("seed must be from 0 to 2**64 - 1, got {seed}"))
+    })?;
     let period = parse_period(py, period)?;
     let inputs = records
         .try_iter()?

@@ -87,3 +87,7 @@ def test_bad_options_raise() -> None:
         pack.sensitivity([], period="2024", vary=1.5)
     with pytest.raises(TypeError):
         pack.sensitivity("not records", period="2024")
+    # Out of the integer types too: a ValueError saying what fits.
+    for options in ({"samples": -5}, {"samples": 10**12}, {"seed": -1}, {"seed": 2**80}):
+        with pytest.raises(ValueError, match="must be from"):
+            pack.sensitivity([], period="2024", **options)  # type: ignore[arg-type]

@@ -226,7 +226,11 @@ impl NativePack {
 
     fn batch(&self, py: Python<'_>, period: Period) -> PyResult<std::sync::Arc<Batch>> {
         let key = period.to_string();
-        let mut batches = self.batches.lock().expect("batch cache");
+        // Batches catch their own panics; a poisoned cache is still a cache.
+        let mut batches = self
+            .batches
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(batch) = batches.get(&key) {
             return Ok(batch.clone());
         }
@@ -428,7 +432,14 @@ impl NativePack {
     ) -> PyResult<String> {
         let period = parse_period(py, period)?;
         let input = input_of(record)?;
-        let mut slot = self.scorer.lock().expect("scorer");
+        // A panic while scoring (a bug: the core is meant never to panic)
+        // reaches Python as PanicException; the scorer it may have broken is
+        // dropped, so that the pack goes on working.
+        let mut slot = self.scorer.lock().unwrap_or_else(|poisoned| {
+            let mut slot = poisoned.into_inner();
+            *slot = None;
+            slot
+        });
         if slot.as_ref().map(|s| s.period()) != Some(period) {
             *slot = Some(Scorer::new(&self.pack, period).map_err(|e| raise(py, e))?);
         }

@@ -43,13 +43,35 @@ fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
     parse_json(&serde_json::to_string(value).expect("core values serialize"))
 }
 
-fn parse_period(period: Option<String>) -> Result<Period, JsValue> {
+/// The period argument: a text (`"2024"`, `"2024-H1"`, …), a year as a
+/// whole number, or nothing (`undefined`, `null`): like the CLI, the current
+/// calendar year. Anything else is an INVALID_ARGUMENT error.
+fn parse_period(period: Option<JsValue>) -> Result<Period, JsValue> {
+    let period = period.filter(|p| !p.is_null() && !p.is_undefined());
     let text = match period {
-        Some(text) => text,
-        // Like the CLI: the current calendar year when no period is given.
-        None => (js_sys::Date::new_0().get_full_year()).to_string(),
+        None => js_sys::Date::new_0().get_full_year().to_string(),
+        Some(value) => match (value.as_string(), value.as_f64()) {
+            (Some(text), _) => text,
+            (None, Some(year)) if year.fract() == 0.0 && year.abs() < 1e15 => {
+                format!("{year:.0}")
+            }
+            _ => {
+                return Err(argument_error(
+                    "kỳ đánh giá phải là một chuỗi như \"2024\" hoặc một năm".into(),
+                    Some("period"),
+                ))
+            }
+        },
     };
     text.parse().map_err(|e| to_js_error(&e))
+}
+
+/// A text argument, or INVALID_ARGUMENT naming it: wasm-bindgen's own
+/// conversion of a number or an object to `&str` traps the module.
+pub(crate) fn text_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| argument_error(format!("{name} phải là một chuỗi"), Some(name)))
 }
 
 /// A record as JSON text, the same as one line of a JSON Lines file; `None`
@@ -92,7 +114,11 @@ pub fn packs() -> Result<JsValue, JsValue> {
 
 /// Loads a built-in pack by id (`vn.enterprise`).
 #[wasm_bindgen(js_name = loadPack)]
-pub fn load_pack(id: &str) -> Result<Pack, JsValue> {
+pub fn load_pack(
+    #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+) -> Result<Pack, JsValue> {
+    let id = text_arg(&id, "id")?;
+    let id = id.as_str();
     if !chamdiem::Pack::built_in_ids().contains(&id) {
         // Never fall through to a path: there is no file system here.
         return Err(to_js_error(&chamdiem::Error::PackNotFound {
@@ -126,7 +152,7 @@ impl Pack {
 
     fn with_scorer<T>(
         &self,
-        period: Option<String>,
+        period: Option<JsValue>,
         work: impl FnOnce(&mut Scorer) -> T,
     ) -> Result<T, JsValue> {
         let period = parse_period(period)?;
@@ -148,9 +174,11 @@ impl Pack {
     #[wasm_bindgen(js_name = fromSources)]
     pub fn from_sources(
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] sources: JsValue,
-        entry: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] entry: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Partial<Limits>")] limits: Option<Object>,
     ) -> Result<Pack, JsValue> {
+        let entry = text_arg(&entry, "entry")?;
+        let entry = entry.as_str();
         let files = source_map(&sources)?;
         let limits = match limits {
             Some(object) => to_limits(&object)?,
@@ -196,7 +224,9 @@ impl Pack {
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] record: JsValue,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
         let line = match record_text(&record) {
             Ok(line) => line,
@@ -219,7 +249,9 @@ impl Pack {
     pub fn score_many_packed(
         &self,
         records: JsValue,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+            JsValue,
+        >,
     ) -> Result<Array, JsValue> {
         let records = Array::from(&records);
         let batch = self.with_scorer(period, |s| {
@@ -242,7 +274,9 @@ impl Pack {
         &self,
         text: &str,
         count: usize,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
         // JSON.stringify escapes every control character: a record's text
         // holds no newline, so the lines are the records.
@@ -265,10 +299,12 @@ impl Pack {
     pub fn score_file(
         &self,
         bytes: Vec<u8>,
-        #[wasm_bindgen(unchecked_param_type = "InputFormatName")] format: &str,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "InputFormatName")] format: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+            JsValue,
+        >,
     ) -> Result<FileScoring, JsValue> {
-        let format = match format {
+        let format = match text_arg(&format, "format")?.as_str() {
             "csv" => InputFormat::Csv,
             "jsonl" | "ndjson" => InputFormat::JsonLines,
             "json" => InputFormat::JsonArray,

@@ -9,7 +9,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{argument_error, to_js_error};
-use crate::{parse_json, parse_period, record_input, Pack};
+use crate::{parse_json, parse_period, record_input, text_arg, Pack};
 
 fn inputs(records: &JsValue) -> Vec<RecordInput> {
     Array::from(records)
@@ -51,7 +51,9 @@ impl Pack {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")]
         records: JsValue,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
+            JsValue,
+        >,
         #[wasm_bindgen(unchecked_param_type = "ReportOptions")] options: Option<Object>,
     ) -> Result<JsValue, JsValue> {
         let period = parse_period(period)?;
@@ -105,7 +107,9 @@ pub fn diff(
     #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")] records: JsValue,
     old_pack: &Pack,
     new_pack: &Pack,
-    period: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+        JsValue,
+    >,
 ) -> Result<JsValue, JsValue> {
     let period = parse_period(period)?;
     let diff = Diff::run(&old_pack.pack, &new_pack.pack, period, &inputs(&records))
@@ -121,13 +125,16 @@ pub fn diff(
 #[wasm_bindgen(js_name = diffFile, unchecked_return_type = "Diff")]
 pub fn diff_file(
     bytes: Vec<u8>,
-    #[wasm_bindgen(unchecked_param_type = "FileFormatName")] format: &str,
+    #[wasm_bindgen(unchecked_param_type = "FileFormatName")] format: JsValue,
     old_pack: &Pack,
     new_pack: &Pack,
-    period: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
+        JsValue,
+    >,
 ) -> Result<JsValue, JsValue> {
+    let format = text_arg(&format, "format")?;
     let period = parse_period(period)?;
-    let inputs = read_file(bytes, format, &old_pack.pack)?;
+    let inputs = read_file(bytes, &format, &old_pack.pack)?;
     let diff =
         Diff::run(&old_pack.pack, &new_pack.pack, period, &inputs).map_err(|e| to_js_error(&e))?;
     let value = parse_json(&serde_json::to_string(&diff).expect("a diff serializes"));

@@ -42,7 +42,9 @@ impl Pack {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")]
         records: JsValue,
-        period: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
+            JsValue,
+        >,
         #[wasm_bindgen(unchecked_param_type = "SensitivityOptions")] options: Option<Object>,
     ) -> Result<JsValue, JsValue> {
         let period = parse_period(period)?;

@@ -46,12 +46,13 @@ impl Batch {
     /// them), so that it uses the cores scoring did.
     pub fn map_parts<T: Send, U: Send>(
         &self,
-        mut items: Vec<T>,
+        items: Vec<T>,
         map: impl Fn(Vec<T>) -> U + Sync,
     ) -> Vec<U> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             use rayon::prelude::*;
+            let mut items = items;
             let workers = self.pool.current_num_threads().max(1);
             let part = items.len().div_ceil(workers).max(1);
             let mut parts = Vec::with_capacity(workers);

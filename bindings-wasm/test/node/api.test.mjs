@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPack, Pack } from '../../pkg/index.js';
+import { diff, diffFile, loadPack, Pack } from '../../pkg/index.js';
 import { cli, cliResults, readText, repo, wasmDir } from '../helpers.mjs';
 
 const cases = readText('tests/cases/vn.enterprise-2024.input.jsonl').split('\n').filter(Boolean);
@@ -129,6 +129,32 @@ test('bad arguments and periods have their own codes', () => {
   throwsCoded(() => Pack.fromSources({}, 'a.rhai'), { code: 'PACK_NOT_FOUND' });
   throwsCoded(() => Pack.fromSources({ 'a.rhai': 'x' }, 'a.rhai', { max_time: 5 }), { code: 'INVALID_ARGUMENT', field: 'max_time' });
   throwsCoded(() => pack.scoreFile(new Uint8Array(), 'xlsx', '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
+});
+
+test('arguments of the wrong type are coded errors, never a trap of the module', () => {
+  // wasm-bindgen's own conversion of a number or an object where a text is
+  // expected trapped ("memory access out of bounds", no code).
+  const pack = loadPack('vn.enterprise');
+  const bytes = new TextEncoder().encode(`${JSON.stringify(goodRecord)}\n`);
+  for (const bad of [123, {}, { length: 5 }, [], true]) {
+    throwsCoded(() => loadPack(bad), { code: 'INVALID_ARGUMENT', field: 'id' });
+    throwsCoded(() => Pack.fromSources({ 'a.rhai': 'x' }, bad), { code: 'INVALID_ARGUMENT', field: 'entry' });
+    throwsCoded(() => pack.scoreFile(bytes, bad, '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
+    throwsCoded(() => diffFile(bytes, bad, pack, pack, '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
+  }
+  for (const bad of [{}, { length: 1e9 }, [], true, 2024.5, NaN, Infinity]) {
+    throwsCoded(() => pack.score(goodRecord, bad), { code: 'INVALID_ARGUMENT', field: 'period' });
+    throwsCoded(() => pack.scoreMany([goodRecord], bad), { code: 'INVALID_ARGUMENT', field: 'period' });
+    throwsCoded(() => pack.scoreFile(bytes, 'jsonl', bad), { code: 'INVALID_ARGUMENT', field: 'period' });
+    throwsCoded(() => pack.report([goodRecord], bad, {}), { code: 'INVALID_ARGUMENT', field: 'period' });
+    throwsCoded(() => pack.sensitivity([goodRecord], bad, {}), { code: 'INVALID_ARGUMENT', field: 'period' });
+    throwsCoded(() => diff([goodRecord], pack, pack, bad), { code: 'INVALID_ARGUMENT', field: 'period' });
+  }
+  // A year as a number is the year, as in Python.
+  assert.deepStrictEqual(pack.score(goodRecord, 2024), pack.score(goodRecord, '2024'));
+  assert.deepStrictEqual(pack.scoreMany([goodRecord], 2024), pack.scoreMany([goodRecord], '2024'));
+  // And the module still works.
+  assert.equal(pack.score(goodRecord, '2024').status, 'scored');
 });
 
 test('records that are not objects, or not JSON at all, get error results in a batch', () => {

@@ -86,7 +86,10 @@ function unpack([reasons, body], results) {
 
 Object.defineProperty(Pack.prototype, 'scoreMany', {
   value: function scoreMany(records, period) {
-    if (!Array.isArray(records)) return unpack(scoreManyPacked.call(this, records, period), []);
+    // Not an array, or empty: one call, which also checks the period.
+    if (!Array.isArray(records) || records.length === 0) {
+      return unpack(scoreManyPacked.call(this, records, period), []);
+    }
     const results = [];
     for (let start = 0; start < records.length; start += CHUNK) {
       const chunk = records.slice(start, start + CHUNK);

@@ -43,25 +43,25 @@ fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
     parse_json(&serde_json::to_string(value).expect("core values serialize"))
 }
 
-/// The period argument: a text (`"2024"`, `"2024-H1"`, …), a year as a
-/// whole number, or nothing (`undefined`, `null`): like the CLI, the current
-/// calendar year. Anything else is an INVALID_ARGUMENT error.
-fn parse_period(period: Option<JsValue>) -> Result<Period, JsValue> {
-    let period = period.filter(|p| !p.is_null() && !p.is_undefined());
-    let text = match period {
-        None => js_sys::Date::new_0().get_full_year().to_string(),
-        Some(value) => match (value.as_string(), value.as_f64()) {
-            (Some(text), _) => text,
-            (None, Some(year)) if year.fract() == 0.0 && year.abs() < 1e15 => {
-                format!("{year:.0}")
-            }
-            _ => {
-                return Err(argument_error(
-                    "kỳ đánh giá phải là một chuỗi như \"2024\" hoặc một năm".into(),
-                    Some("period"),
-                ))
-            }
-        },
+/// The period argument: a text (`"2024"`, `"2024-H1"`, …) or a year as a
+/// whole number. Required, as on the command line and in Python: a default
+/// (this year) would silently score last year's returns against this year.
+fn parse_period(period: JsValue) -> Result<Period, JsValue> {
+    let text = match (period.as_string(), period.as_f64()) {
+        (Some(text), _) => text,
+        (None, Some(year)) if year.fract() == 0.0 && year.abs() < 1e15 => format!("{year:.0}"),
+        _ if period.is_undefined() || period.is_null() => {
+            return Err(argument_error(
+                "thiếu kỳ đánh giá (period), ví dụ \"2024\"".into(),
+                Some("period"),
+            ))
+        }
+        _ => {
+            return Err(argument_error(
+                "kỳ đánh giá phải là một chuỗi như \"2024\" hoặc một năm".into(),
+                Some("period"),
+            ))
+        }
     };
     text.parse().map_err(|e| to_js_error(&e))
 }
@@ -152,7 +152,7 @@ impl Pack {
 
     fn with_scorer<T>(
         &self,
-        period: Option<JsValue>,
+        period: JsValue,
         work: impl FnOnce(&mut Scorer) -> T,
     ) -> Result<T, JsValue> {
         let period = parse_period(period)?;
@@ -215,8 +215,8 @@ impl Pack {
         self.pack.fingerprint().to_string()
     }
 
-    /// Scores one record for `period` (`"2024"`, `"2024-01-01..2024-06-30"`;
-    /// the current year when omitted). The result is the CLI's JSON line as
+    /// Scores one record for `period` (`"2024"`, `"2024-01-01..2024-06-30"`,
+    /// or the year as a number; required). The result is the CLI's JSON line as
     /// an object. A bad record is a result with status `error`; the call
     /// throws only when the period is invalid or the *pack* fails (a script
     /// error, a limit), with the error's `code`.
@@ -224,9 +224,7 @@ impl Pack {
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] record: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
     ) -> Result<JsValue, JsValue> {
         let line = match record_text(&record) {
             Ok(line) => line,
@@ -249,9 +247,7 @@ impl Pack {
     pub fn score_many_packed(
         &self,
         records: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
     ) -> Result<Array, JsValue> {
         let records = Array::from(&records);
         let batch = self.with_scorer(period, |s| {
@@ -274,9 +270,7 @@ impl Pack {
         &self,
         text: &str,
         count: usize,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
     ) -> Result<JsValue, JsValue> {
         // JSON.stringify escapes every control character: a record's text
         // holds no newline, so the lines are the records.
@@ -300,9 +294,7 @@ impl Pack {
         &self,
         bytes: Vec<u8>,
         #[wasm_bindgen(unchecked_param_type = "InputFormatName")] format: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
     ) -> Result<FileScoring, JsValue> {
         let format = match text_arg(&format, "format")?.as_str() {
             "csv" => InputFormat::Csv,

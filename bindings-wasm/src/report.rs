@@ -51,9 +51,7 @@ impl Pack {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")]
         records: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReportOptions")] options: Option<Object>,
     ) -> Result<JsValue, JsValue> {
         let period = parse_period(period)?;
@@ -107,9 +105,7 @@ pub fn diff(
     #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")] records: JsValue,
     old_pack: &Pack,
     new_pack: &Pack,
-    #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-        JsValue,
-    >,
+    #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
 ) -> Result<JsValue, JsValue> {
     let period = parse_period(period)?;
     let diff = Diff::run(&old_pack.pack, &new_pack.pack, period, &inputs(&records))
@@ -128,9 +124,7 @@ pub fn diff_file(
     #[wasm_bindgen(unchecked_param_type = "FileFormatName")] format: JsValue,
     old_pack: &Pack,
     new_pack: &Pack,
-    #[wasm_bindgen(unchecked_optional_param_type = "string | number | null")] period: Option<
-        JsValue,
-    >,
+    #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
 ) -> Result<JsValue, JsValue> {
     let format = text_arg(&format, "format")?;
     let period = parse_period(period)?;

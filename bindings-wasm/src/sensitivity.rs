@@ -42,9 +42,7 @@ impl Pack {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Iterable<Record<string, unknown>>")]
         records: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SensitivityOptions")] options: Option<Object>,
     ) -> Result<JsValue, JsValue> {
         let period = parse_period(period)?;

@@ -440,7 +440,7 @@ export interface Pack {
    * `score` gives for the record alone (the CLI's JSON line). Nothing stops
    * the batch: a record the pack fails on gets an `error` result, as in the CLI.
    */
-  scoreMany(records: Iterable<Record<string, unknown>>, period?: string | number | null): ScoreResult[];
+  scoreMany(records: Iterable<Record<string, unknown>>, period: string | number): ScoreResult[];
 }
 
 /** `FileScoring`'s methods written in the package's entry module (`index.js`). */

@@ -62,9 +62,7 @@ impl Pack {
     pub fn score_workbook(
         &self,
         bytes: Vec<u8>,
-        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
         #[wasm_bindgen(unchecked_param_type = "WorkbookOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let mut warnings = Vec::new();
@@ -101,9 +99,7 @@ impl Pack {
     pub fn score_workbook_file(
         &self,
         bytes: Vec<u8>,
-        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")] period: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] period: JsValue,
         #[wasm_bindgen(unchecked_param_type = "WorkbookOptions")] options: JsValue,
     ) -> Result<FileScoring, JsValue> {
         let period = parse_period(period)?;

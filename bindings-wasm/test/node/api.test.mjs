@@ -142,7 +142,7 @@ test('arguments of the wrong type are coded errors, never a trap of the module',
     throwsCoded(() => pack.scoreFile(bytes, bad, '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
     throwsCoded(() => diffFile(bytes, bad, pack, pack, '2024'), { code: 'INVALID_ARGUMENT', field: 'format' });
   }
-  for (const bad of [{}, { length: 1e9 }, [], true, 2024.5, NaN, Infinity]) {
+  for (const bad of [undefined, null, {}, { length: 1e9 }, [], true, 2024.5, NaN, Infinity]) {
     throwsCoded(() => pack.score(goodRecord, bad), { code: 'INVALID_ARGUMENT', field: 'period' });
     throwsCoded(() => pack.scoreMany([goodRecord], bad), { code: 'INVALID_ARGUMENT', field: 'period' });
     throwsCoded(() => pack.scoreFile(bytes, 'jsonl', bad), { code: 'INVALID_ARGUMENT', field: 'period' });

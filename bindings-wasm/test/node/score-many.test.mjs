@@ -144,6 +144,8 @@ test('the period is checked as in score', () => {
   const pack = loadPack('vn.enterprise');
   assert.throws(() => pack.score(good, 'không phải kỳ'), (e) => e.name === 'ChamdiemError');
   assert.throws(() => pack.scoreMany([good], 'không phải kỳ'), (e) => e.name === 'ChamdiemError');
-  // The default period is the current year in both.
-  assert.deepStrictEqual(pack.scoreMany([good]), [pack.score(good)]);
+  // Required in both, as on the command line: no default year.
+  for (const call of [() => pack.score(good), () => pack.scoreMany([good]), () => pack.scoreMany([])]) {
+    assert.throws(call, (e) => e.code === 'INVALID_ARGUMENT' && e.field === 'period');
+  }
 });

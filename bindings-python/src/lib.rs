@@ -305,6 +305,45 @@ fn input_of(obj: &Bound<'_, PyAny>) -> PyResult<RecordInput> {
     Ok(RecordInput::JsonLine(line))
 }
 
+/// A record of a batch as the core's input. One that cannot be read (a value
+/// of a type the package does not score, nesting past the bound) is that
+/// record's `error` result, so that the batch goes on, as in JavaScript's
+/// `scoreMany`; `pack.score` of it raises instead.
+pub(crate) fn batch_input(obj: &Bound<'_, PyAny>) -> PyResult<RecordInput> {
+    input_of(obj).or_else(|error| {
+        let id = obj
+            .cast::<PyDict>()
+            .ok()
+            .and_then(|d| d.get_item("id").ok().flatten());
+        unreadable(obj.py(), error, id.as_ref())
+    })
+}
+
+/// The `error` input of a record whose value could not be read (`error`, a
+/// TypeError or ValueError; anything else, an interrupt, propagates).
+fn unreadable(
+    py: Python<'_>,
+    error: PyErr,
+    id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<RecordInput> {
+    if !(error.is_instance_of::<PyTypeError>(py) || error.is_instance_of::<PyValueError>(py)) {
+        return Err(error);
+    }
+    let id = id.and_then(|id| match to_json(id, 0) {
+        Ok(Json::String(text)) => Some(text),
+        Ok(Json::Number(n)) => Some(n.to_string()),
+        _ => None,
+    });
+    Ok(RecordInput::Unreadable {
+        id,
+        message: format!(
+            "bản ghi có giá trị không chấm được (chỉ nhận None, bool, số, chuỗi, ngày, \
+             danh sách, dict): {}",
+            error.value(py)
+        ),
+    })
+}
+
 /// Appends `text` as a JSON string.
 fn push_json_str(out: &mut String, text: &str) {
     out.push('"');
@@ -472,7 +511,7 @@ impl NativePack {
         let period = parse_period(py, period)?;
         let inputs = records
             .try_iter()?
-            .map(|r| input_of(&r?))
+            .map(|r| batch_input(&r?))
             .collect::<PyResult<Vec<_>>>()?;
         self.score_inputs(py, period, &inputs, progress, |r| r.to_json_line())
     }
@@ -490,7 +529,7 @@ impl NativePack {
         let period = parse_period(py, period)?;
         let inputs = records
             .try_iter()?
-            .map(|r| input_of(&r?))
+            .map(|r| batch_input(&r?))
             .collect::<PyResult<Vec<_>>>()?;
         let scored = self.score_inputs(py, period, &inputs, progress, |r| r)?;
         results::dicts(py, &scored)
@@ -589,19 +628,31 @@ impl NativePack {
             key.push(':');
             keyed.push((key, list));
         }
+        let id_column = keyed.iter().position(|(key, _)| key == "\"id\":");
         let mut inputs = Vec::with_capacity(rows);
         for row in 0..rows {
             let mut line = String::with_capacity(1024);
             line.push('{');
+            let mut written = Ok(());
             for (i, (key, list)) in keyed.iter().enumerate() {
                 if i > 0 {
                     line.push(',');
                 }
                 line.push_str(key);
-                write_json(&list.get_item(row)?, 1, &mut line)?;
+                written = write_json(&list.get_item(row)?, 1, &mut line);
+                if written.is_err() {
+                    break;
+                }
             }
             line.push('}');
-            inputs.push(RecordInput::JsonLine(line));
+            inputs.push(match written {
+                Ok(()) => RecordInput::JsonLine(line),
+                // As in `batch_input`: that row's error, the others scored.
+                Err(error) => {
+                    let id = id_column.map(|c| keyed[c].1.get_item(row)).transpose()?;
+                    unreadable(py, error, id.as_ref())?
+                }
+            });
         }
         let scored = self.score_inputs(py, period, &inputs, progress, |r| r)?;
         let (names, columns) = results::columns(py, &self.pack, &scored)?;

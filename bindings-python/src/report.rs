@@ -6,7 +6,7 @@ use chamdiem::report::{Diff, GroupBy, ReportBuilder, ReportOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::{input_of, parse_period, raise, NativePack};
+use crate::{batch_input, parse_period, raise, NativePack};
 
 /// The report or diff rendered: `(json, html, xlsx, csv)`, each present when
 /// asked for in `formats`.
@@ -18,7 +18,7 @@ type Rendered<'py> = (
 );
 
 fn inputs(records: &Bound<'_, PyAny>) -> PyResult<Vec<chamdiem::RecordInput>> {
-    records.try_iter()?.map(|r| input_of(&r?)).collect()
+    records.try_iter()?.map(|r| batch_input(&r?)).collect()
 }
 
 /// Scores `records` with `pack` and builds the report: class counts per

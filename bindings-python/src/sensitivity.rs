@@ -6,7 +6,7 @@ use chamdiem::{Sensitivity, SensitivityOptions, Table};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::{input_of, parse_period, raise, NativePack};
+use crate::{batch_input, parse_period, raise, NativePack};
 
 fn table_json(table: &Table) -> String {
     serde_json::json!({ "keys": table.keys, "labels": table.labels, "rows": table.rows })
@@ -39,7 +39,7 @@ pub(crate) fn sensitivity_json(
     let period = parse_period(py, period)?;
     let inputs = records
         .try_iter()?
-        .map(|r| input_of(&r?))
+        .map(|r| batch_input(&r?))
         .collect::<PyResult<Vec<_>>>()?;
     let options = SensitivityOptions::new(vary, samples, seed, knife_edge);
     let pack = &pack.pack;

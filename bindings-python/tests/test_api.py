@@ -6,6 +6,7 @@ import copy
 import json
 import pickle
 import sysconfig
+import warnings
 from pathlib import Path
 from typing import Any, Dict
 
@@ -189,8 +190,8 @@ def test_from_sources_imports_its_own_files_and_runs_its_examples(cases) -> None
 
 def test_records_that_hold_themselves_or_nest_too_deep_raise() -> None:
     """A dict that holds itself, or dicts nested 100,000 deep, is refused
-    with a ValueError (it overflowed the stack and killed the interpreter),
-    in `score` and in `score_many`, and the pack goes on scoring."""
+    with a ValueError by `score` (it overflowed the stack and killed the
+    interpreter) and is that record's error in `score_many`."""
     pack = chamdiem.load_pack("vn.enterprise")
     itself: Dict[str, Any] = {"id": "x"}
     itself["employees"] = itself
@@ -200,9 +201,37 @@ def test_records_that_hold_themselves_or_nest_too_deep_raise() -> None:
     for record in (itself, {"id": "y", "employees": deep}, {"id": "z", "employees": [deep]}):
         with pytest.raises(ValueError, match="nests containers more than 32 deep"):
             pack.score(record, period="2024")
-        with pytest.raises(ValueError, match="nests containers more than 32 deep"):
-            pack.score_many([{"id": "a"}, record], period="2024")
-    assert pack.score({"id": "a"}, period="2024").status == "error"
+        results = pack.score_many([{"id": "a"}, record], period="2024")
+        assert [r["status"] for r in results] == ["error", "error"]
+        assert "32 deep" in results[1]["errors"][0]["message"]
+        assert results[1]["id"] == record["id"]
+
+
+def test_one_unreadable_record_does_not_stop_a_batch(cases) -> None:
+    """A record holding a value the package does not score (bytes, an
+    object, a set) makes `score` raise TypeError, but in a batch, of dicts
+    or of DataFrame rows, it is that record's error and every other record
+    gets its result, as in JavaScript's `scoreMany`."""
+    pandas = pytest.importorskip("pandas")
+    pack = chamdiem.load_pack("vn.enterprise")
+    good = [c for c in cases if isinstance(c.get("id"), str)][:5]
+    bad = [dict(good[1], employees=b"420"), dict(good[3], name=object()), dict(good[4], has_union={1})]
+    with pytest.raises(TypeError, match="cannot score a value of type bytes"):
+        pack.score(bad[0], period="2024")
+    batch = [good[0], bad[0], good[2], bad[1], bad[2]]
+    results = pack.score_many(batch, period="2024")
+    alone = [pack.score(good[0], period="2024").to_dict(), pack.score(good[2], period="2024").to_dict()]
+    assert [results[0], results[2]] == alone
+    for i in (1, 3, 4):
+        assert results[i]["status"] == "error" and results[i]["id"] == batch[i]["id"]
+        (error,) = results[i]["errors"]
+        assert error["code"] == "record.unreadable" and "không chấm được" in error["message"]
+    frame = pandas.DataFrame(batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = pack.score_many(frame, period="2024")
+    assert list(table["status"]) == [r["status"] for r in results]
+    assert list(table["id"]) == [r["id"] for r in batch]
 
 
 def test_from_sources_checks_its_arguments() -> None:

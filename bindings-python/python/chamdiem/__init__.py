@@ -265,7 +265,9 @@ class Pack:
         """Scores one record (a dict of field name to value) for ``period``.
 
         A bad record gives a result with ``status == "error"`` and its
-        ``errors``; it never raises.
+        ``errors``; it does not raise. Only a value that is not data (bytes,
+        an object, a dict that holds itself) raises ``TypeError`` or
+        ``ValueError``; in :meth:`score_many` it is that record's error.
         """
         return Result(json.loads(self._native.score_line(record, period)))
 

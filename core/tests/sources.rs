@@ -299,3 +299,18 @@ fn errors_carry_their_code_in_json() {
     let error = pack.ensure_in_force(&"2020".parse().unwrap()).unwrap_err();
     assert_eq!(error.code(), "pack.not_in_force");
 }
+
+#[test]
+fn a_folder_without_a_pack_file_says_so_in_vietnamese() {
+    let dir = std::env::temp_dir().join(format!("chamdiem-no-pack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let error = Pack::load(dir.to_str().unwrap()).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(error.code(), "pack.not_found");
+    let message = error.to_string();
+    assert!(
+        message.contains("thư mục này không có tệp pack.rhai"),
+        "{message}"
+    );
+    assert!(!message.contains("os error"), "{message}");
+}

@@ -176,12 +176,20 @@ pub(crate) fn from_path(path: &Path, limits: &Limits) -> Result<SourceFile, Erro
         name: path.display().to_string(),
         reason,
     };
-    let file = if path.is_dir() {
+    let folder = path.is_dir();
+    let file = if folder {
         path.join(PACK_FILE)
     } else {
         path.to_path_buf()
     };
-    let canonical = file.canonicalize().map_err(|e| not_found(e.to_string()))?;
+    let canonical = file.canonicalize().map_err(|e| {
+        not_found(match e.kind() {
+            std::io::ErrorKind::NotFound if folder => {
+                format!("thư mục này không có tệp {PACK_FILE}")
+            }
+            _ => crate::describe_io_error(&e),
+        })
+    })?;
     let root = canonical
         .parent()
         .ok_or_else(|| not_found("không có thư mục cha".into()))?

@@ -314,7 +314,18 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         .find(|s| !s.is_empty())
         .map(|s| format!(" (có phải ý bạn là '{s}'?)"))
         .unwrap_or_default();
+    // The commands as clap knows them, so the list never falls behind.
+    let commands = {
+        use clap::CommandFactory;
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        names.join(", ")
+    };
     let message = match error.kind() {
+        // A value the argument's type refuses (a number too large, not a number).
+        ErrorKind::ValueValidation => format!("giá trị '{value}' không hợp lệ cho {arg}"),
         ErrorKind::InvalidValue => {
             let valid = context(ContextKind::ValidValue);
             if valid.is_empty() {
@@ -325,11 +336,11 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         }
         ErrorKind::UnknownArgument => format!("không có tùy chọn '{arg}'{suggestion}"),
         ErrorKind::InvalidSubcommand => format!(
-            "không có lệnh '{}'{suggestion}; các lệnh: score, template, packs, check, test",
+            "không có lệnh '{}'{suggestion}; các lệnh: {commands}",
             context(ContextKind::InvalidSubcommand)
         ),
         ErrorKind::MissingRequiredArgument => format!("thiếu {}", context(ContextKind::InvalidArg)),
-        ErrorKind::MissingSubcommand => "thiếu lệnh: score, packs, check hoặc test".to_string(),
+        ErrorKind::MissingSubcommand => format!("thiếu lệnh: {commands}"),
         ErrorKind::ArgumentConflict => format!(
             "không dùng {arg} cùng với {}",
             context(ContextKind::PriorArg)

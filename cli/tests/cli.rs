@@ -1263,6 +1263,26 @@ fn command_line_mistakes_are_explained_in_vietnamese() {
             vec!["score", "--format", "csv", "--excel", "--period", "2024"],
             "cùng với --excel",
         ),
+        // Every command is listed, from clap's own list.
+        (
+            vec!["explain"],
+            "các lệnh: score, template, packs, check, sensitivity, test, report, diff",
+        ),
+        // A value its type refuses names the value and the option.
+        (
+            vec![
+                "sensitivity",
+                "--period",
+                "2024",
+                "--samples",
+                "99999999999999999999",
+            ],
+            "giá trị '99999999999999999999' không hợp lệ cho --samples",
+        ),
+        (
+            vec!["sensitivity", "--period", "2024", "--samples", "nhiều"],
+            "giá trị 'nhiều' không hợp lệ cho --samples",
+        ),
     ] {
         let out = chamdiem(&args);
         assert_eq!(code(&out), 2, "{args:?}");

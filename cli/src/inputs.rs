@@ -144,6 +144,13 @@ pub fn gather_inputs(
         }
         opened.push(records);
     }
+    if sheet.is_some() && !any_workbook {
+        // Said, not silently dropped: the officer may think a sheet was chosen.
+        eprintln!(
+            "chamdiem: --sheet chỉ dùng cho bảng tính (.xlsx, .xls, .ods); \
+             không có tệp nào là bảng tính nên --sheet được bỏ qua"
+        );
+    }
     Ok(Inputs {
         records: Box::new(opened.into_iter().flatten()),
         name_sources: several || any_workbook,

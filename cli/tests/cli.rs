@@ -1290,3 +1290,15 @@ fn command_line_mistakes_are_explained_in_vietnamese() {
         assert!(!stderr(&out).contains("error:"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_sheet_for_a_file_that_is_no_workbook_is_said_to_be_ignored() {
+    let out = chamdiem(&["score", EXAMPLE, "--period", "2024", "--sheet", "Dữ liệu"]);
+    // Scored (1: the example file has some bad records), with the note.
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("không có tệp nào là bảng tính nên --sheet được bỏ qua"),
+        "{}",
+        stderr(&out)
+    );
+}

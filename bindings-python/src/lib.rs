@@ -248,7 +248,7 @@ impl NativePack {
         stream: &Bound<'_, PyAny>,
         period: &Bound<'_, PyAny>,
         progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Result<Vec<ScoreResult>, String>> {
+    ) -> PyResult<Result<Scored, String>> {
         let period = parse_period(py, period)?;
         let (schema, batches) = arrow::import(stream)?;
         let fields: Vec<&str> = self.pack.fields().iter().map(|f| f.name.as_str()).collect();
@@ -271,7 +271,7 @@ impl NativePack {
             }
             start = end;
         }
-        Ok(Ok(scored))
+        Ok(Ok((batch, scored)))
     }
 
     /// Scores `inputs` with the GIL released, `STEP` records at a time,
@@ -297,6 +297,9 @@ impl NativePack {
         Ok(out)
     }
 }
+
+/// A table's results, and the batch (its workers) that scored them.
+type Scored = (std::sync::Arc<Batch>, Vec<ScoreResult>);
 
 /// A record given as a Python object, as the core's input.
 fn input_of(obj: &Bound<'_, PyAny>) -> PyResult<RecordInput> {
@@ -549,7 +552,7 @@ impl NativePack {
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let scored = match self.score_stream(py, stream, period, progress)? {
-            Ok(scored) => scored,
+            Ok((_, scored)) => scored,
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
         let (names, columns) = results::columns(py, &self.pack, &scored)?;
@@ -568,7 +571,7 @@ impl NativePack {
         period: &Bound<'py, PyAny>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let scored = match self.score_stream(py, stream, period, progress)? {
+        let (worker, scored) = match self.score_stream(py, stream, period, progress)? {
             Ok(scored) => scored,
             Err(reason) => return Ok(PyString::new(py, &reason).into_any()),
         };
@@ -576,7 +579,6 @@ impl NativePack {
         let carried_names = header[1..1 + carried.len()].to_vec();
         // One record batch per worker, built (and its results dropped) there.
         let count = carried.len();
-        let worker = self.batch(py, parse_period(py, period)?)?;
         let batches = py
             .detach(|| worker.map_parts(scored, |part| arrow_out::batch(&self.pack, &part, count)))
             .into_iter()

@@ -297,7 +297,8 @@ impl ScoreResult {
             Encoding::Utf8 => (&self.layout.json, push_json_string),
             Encoding::Ascii => (&self.layout.json_ascii, push_json_string_ascii),
         };
-        // Text serde_json writes (values of any shape, the errors), in the encoding.
+        // JSON text serde_json wrote (a carried value that is not a string,
+        // the errors), in the encoding.
         let written = |out: &mut String, value: &str| match encoding {
             Encoding::Utf8 => out.push_str(value),
             Encoding::Ascii => push_ascii(out, value),
@@ -311,13 +312,7 @@ impl ScoreResult {
             out.push_str(key);
             match value {
                 serde_json::Value::String(value) => text(out, value),
-                // Display writes serde_json's text straight into `out`.
-                other => match encoding {
-                    Encoding::Utf8 => {
-                        let _ = std::fmt::Write::write_fmt(out, format_args!("{other}"));
-                    }
-                    Encoding::Ascii => push_ascii(out, &other.to_string()),
-                },
+                other => written(out, &other.to_string()),
             }
         }
         out.push_str(",\"period\":");

@@ -49,7 +49,7 @@ pub fn score_workbook(
         })
     } else {
         let path: std::path::PathBuf = workbook.extract()?;
-        if WorkbookFormat::from_path(&path).is_none() && !path.is_file() {
+        if WorkbookFormat::from_path(&path).is_none() && !path.exists() {
             return Err(pyo3::exceptions::PyFileNotFoundError::new_err(
                 path.display().to_string(),
             ));

@@ -150,3 +150,30 @@ def test_formula_without_value_and_broken_workbooks_are_refused(tmp_path: Path) 
         pack.score_many(broken, period="2024")
     with pytest.raises(chamdiem.InputError, match="không có trang tính"):
         pack.score_workbook(template, period="2024", sheet="Trang khác")
+
+
+def test_a_workbook_path_is_read_as_the_file_it_names(tmp_path: Path) -> None:
+    """A path that does not exist is FileNotFoundError; a named pipe (say, a
+    download streamed into it) is read like a file, not reported missing."""
+    import os
+    import threading
+
+    pack = chamdiem.load_pack(PACK)
+    template = tmp_path / "mau.xlsx"
+    pack.template(template)
+    filled = tmp_path / "du-lieu.xlsx"
+    fill(template, complete_records(pack)[:20], filled)
+    with pytest.raises(FileNotFoundError):
+        pack.score_workbook(tmp_path / "khong-co", period="2024")
+
+    pipe = tmp_path / "ong-dan"  # no extension: the format is told from the bytes
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(filled.read_bytes()))
+    writer.start()
+    try:
+        from_pipe = pack.score_workbook(pipe, period="2024")
+    finally:
+        writer.join(timeout=30)
+    from_file = pack.score_workbook(filled, period="2024")
+    assert len(from_pipe) == len(from_file) == 20
+    assert [dict(r, source=None) for r in from_pipe] == [dict(r, source=None) for r in from_file]

@@ -302,9 +302,9 @@ function showFileResults(data) {
 async function scoreFile(file) {
   const name = file.name.toLowerCase();
   const extension = name.slice(name.lastIndexOf('.') + 1);
-  const format = { csv: 'csv', json: 'json', jsonl: 'jsonl', ndjson: 'jsonl', xlsx: 'xlsx', xlsm: 'xlsx', xls: 'xls', ods: 'ods' }[extension] ?? null;
+  const format = { csv: 'csv', tsv: 'csv', tab: 'csv', txt: 'csv', json: 'json', jsonl: 'jsonl', ndjson: 'jsonl', xlsx: 'xlsx', xlsm: 'xlsx', xls: 'xls', ods: 'ods' }[extension] ?? null;
   if (!format) {
-    $('file-summary').textContent = 'Không biết định dạng tệp: hãy dùng .xlsx, .ods, .csv, .jsonl hoặc .json.';
+    $('file-summary').textContent = 'Không biết định dạng tệp: hãy dùng .xlsx, .ods, .csv, .tsv, .txt (văn bản Unicode của Excel), .jsonl hoặc .json.';
     return;
   }
   state.fileName = file.name;

@@ -17,7 +17,7 @@ use crate::{guard_output, Fatal, HelpFlag};
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct DiffArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hoặc nhiều tệp.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods), một hoặc nhiều tệp.
     #[arg(value_name = "TỆP", help_heading = "Tham số", required = true)]
     inputs: Vec<PathBuf>,
     #[command(flatten)]

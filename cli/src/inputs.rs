@@ -188,14 +188,19 @@ fn open_one(
             File::open(path).map_err(|e| fail(describe_io_error(&e)))?,
         ))
     };
+    // A `.txt` file may be anything Excel and Notepad save as text
+    // (tab-separated "Unicode Text" most often): told from its first bytes.
+    let is_txt = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let kind = match format {
         Some(kind) => Kind::from(kind),
-        None if !from_stdin => match (WorkbookFormat::from_path(path), InputFormat::from_path(path)) {
+        None if !from_stdin && !is_txt => match (WorkbookFormat::from_path(path), InputFormat::from_path(path)) {
             (Some(w), _) => Kind::Workbook(Some(w)),
             (None, Some(f)) => Kind::Text(f),
             (None, None) => {
                 return Err(fail(
-                    "không biết định dạng (dùng .jsonl, .json, .csv, .xlsx, .xls, .ods hoặc --input-format)"
+                    "không biết định dạng (dùng .jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods hoặc --input-format)"
                         .into(),
                 ))
             }
@@ -207,7 +212,7 @@ fn open_one(
             } else {
                 match InputFormat::sniff(head) {
                     Some(InputFormat::Csv) => {
-                        eprintln!("chamdiem: đầu vào chuẩn là CSV (đoán từ dòng đầu; chọn khác bằng --input-format)");
+                        eprintln!("chamdiem: {shown} là CSV (đoán từ dòng đầu; chọn khác bằng --input-format)");
                         Kind::Text(InputFormat::Csv)
                     }
                     Some(other) => Kind::Text(other),
@@ -215,10 +220,10 @@ fn open_one(
                         Kind::Text(InputFormat::JsonLines)
                     }
                     None => {
-                        return Err(Fatal::new(
-                            "không nhận ra định dạng của đầu vào chuẩn: \
-                             dùng --input-format jsonl, json, csv hoặc xlsx",
-                        ))
+                        return Err(Fatal::new(format!(
+                            "không nhận ra định dạng của {shown}: \
+                             dùng --input-format jsonl, json, csv hoặc xlsx"
+                        )))
                     }
                 }
             }

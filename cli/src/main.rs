@@ -78,7 +78,7 @@ struct HelpFlag {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Chấm điểm một hay nhiều tệp (.jsonl, .json, .csv, .xlsx, .xls, .ods) hoặc dữ liệu từ đầu vào chuẩn.
+    /// Chấm điểm một hay nhiều tệp (.jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods) hoặc dữ liệu từ đầu vào chuẩn.
     #[command(
         help_template = HELP_TEMPLATE,
         disable_help_flag = true,
@@ -148,7 +148,7 @@ enum Command {
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 struct ScoreArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hay nhiều tệp (chấm chung một lượt, mỗi kết quả ghi tệp và dòng nguồn); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods), một hay nhiều tệp (chấm chung một lượt, mỗi kết quả ghi tệp và dòng nguồn); bỏ trống hoặc "-" để đọc từ đầu vào chuẩn.
     #[arg(value_name = "TỆP", help_heading = "Tham số")]
     input: Vec<PathBuf>,
     #[command(flatten)]
@@ -175,7 +175,7 @@ struct ScoreArgs {
     /// Viết tắt của --format csv-vn.
     #[arg(long, conflicts_with = "format")]
     excel: bool,
-    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json, csv, xlsx, xls hoặc ods.
+    /// Định dạng dữ liệu vào, nếu không đoán được từ đuôi tệp: jsonl, json, csv (cột ngăn bằng dấu phẩy, chấm phẩy hoặc tab; UTF-8 hoặc UTF-16), xlsx, xls hoặc ods.
     #[arg(
         long,
         value_enum,

@@ -15,7 +15,7 @@ use crate::{guard_output, Destination, Fatal, HelpFlag, PERIOD_MISSING};
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct ReportArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods), một hoặc nhiều tệp, chấm chung một lượt.
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods), một hoặc nhiều tệp, chấm chung một lượt.
     #[arg(value_name = "TỆP", help_heading = "Tham số", required = true)]
     inputs: Vec<PathBuf>,
     #[command(flatten)]

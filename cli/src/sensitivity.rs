@@ -14,7 +14,7 @@ use crate::{guard_output, Destination, Fatal, HelpFlag, InputKind, PERIOD_MISSIN
 #[derive(clap::Args)]
 #[command(next_help_heading = "Tùy chọn")]
 pub(crate) struct SensitivityArgs {
-    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .xlsx, .xls, .ods).
+    /// Tệp dữ liệu vào (.jsonl, .json, .csv, .tsv, .txt, .xlsx, .xls, .ods).
     #[arg(value_name = "TỆP", help_heading = "Tham số")]
     input: PathBuf,
     #[command(flatten)]

@@ -548,6 +548,82 @@ fn semicolon_csv_from_excel_is_read() {
     assert_eq!(lines(&semicolons), lines(&commas));
 }
 
+/// `text` in UTF-16 with its byte order mark, as Excel's "Unicode Text" and
+/// Notepad's "Unicode" save it.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    std::iter::once(0xFEFF)
+        .chain(text.encode_utf16())
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_text_from_excel_and_notepad_is_read_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    // Excel's "Unicode Text": tab-separated UTF-16LE with CRLF, saved as .txt.
+    let input = std::fs::read_to_string(repo().join("examples/doanh-nghiep-2024.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(input.as_bytes());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for row in reader.records() {
+        writer.write_record(&row.unwrap()).unwrap();
+    }
+    let tabs = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+    let txt = dir.path().join("van-ban-unicode.txt");
+    std::fs::write(&txt, utf16(&tabs, false)).unwrap();
+    let from_txt = chamdiem(&["score", txt.to_str().unwrap(), "--period", "2024"]);
+    let said = stderr(&from_txt);
+    assert!(
+        said.contains("là CSV") && said.contains("dấu tab"),
+        "{said}"
+    );
+    assert!(!said.contains("UTF-8"), "{said}");
+    let from_csv = chamdiem(&[
+        "score",
+        "examples/doanh-nghiep-2024.csv",
+        "--period",
+        "2024",
+    ]);
+    assert_eq!(from_txt.stdout, from_csv.stdout);
+    // The summary names the same lines (the header's CRLF counted once).
+    let summary = |s: &str| s[s.find("Tổng kết").unwrap()..].to_string();
+    assert_eq!(summary(&said), summary(&stderr(&from_csv)));
+
+    // JSON Lines in UTF-16BE, from a file and from standard input.
+    let jsonl = std::fs::read_to_string(repo().join("examples/doanh-nghiep-2024.jsonl")).unwrap();
+    let path = dir.path().join("be.jsonl");
+    std::fs::write(&path, utf16(&jsonl, true)).unwrap();
+    let utf8 = chamdiem(&[
+        "score",
+        "examples/doanh-nghiep-2024.jsonl",
+        "--period",
+        "2024",
+    ]);
+    let from_file = chamdiem(&["score", path.to_str().unwrap(), "--period", "2024"]);
+    assert_eq!(from_file.stdout, utf8.stdout);
+    let from_stdin = chamdiem_stdin(&["score", "--period", "2024"], &utf16(&jsonl, true));
+    assert_eq!(from_stdin.stdout, utf8.stdout);
+
+    // A broken character (a lone surrogate) is its own record's error.
+    let mut broken = utf16("{\"id\": \"1\", \"name\": \"A", false);
+    broken.extend_from_slice(&0xDC00u16.to_le_bytes());
+    broken.extend(utf16("\"}\n", false).split_off(2));
+    broken.extend(utf16(jsonl.lines().next().unwrap(), false).split_off(2));
+    let output = chamdiem_stdin(&["score", "--period", "2024"], &broken);
+    let results = lines(&output);
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["errors"][0]["code"], "record.unreadable");
+    assert_eq!(results[1], lines(&utf8)[0]);
+}
 #[test]
 fn the_new_users_cooperative_pack_scores_its_csv() {
     let pack = "tests/packs/vd.hop-tac-xa";

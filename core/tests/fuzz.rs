@@ -164,7 +164,11 @@ proptest! {
             let Ok(records) = read_records_with(reader, format, &pack, &mut warnings, &options) else {
                 continue; // refused as a whole (a bad CSV header): a clear error, no panic
             };
-            let inputs: Vec<RecordInput> = records.map_while(Result::ok).collect();
+            let mut records = records;
+            let inputs: Vec<RecordInput> = records.by_ref().map_while(Result::ok).collect();
+            // An error ends a reading: nothing follows it (a consumer that
+            // reads on would otherwise get the same error forever).
+            prop_assert!(records.next().is_none());
             let results = batch.score(&inputs);
             prop_assert_eq!(results.len(), inputs.len());
             for result in &results {
@@ -172,6 +176,44 @@ proptest! {
                     prop_assert!(!error.message.contains(INTERNAL), "{}", error.message);
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// UTF-16 text (either byte order, with its mark) reads as the same
+    /// records, with the same notes, as the same text in UTF-8.
+    #[test]
+    fn utf16_input_reads_as_its_utf8_text(bytes in mangled_input(), big_endian in any::<bool>()) {
+        let pack = Pack::load(repo().join("tests/packs/vd.hop-tac-xa").to_str().unwrap()).unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let utf16: Vec<u8> = std::iter::once(0xFEFF)
+            .chain(text.encode_utf16())
+            .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+            .collect();
+        for format in [InputFormat::JsonLines, InputFormat::JsonArray, InputFormat::Csv] {
+            let read = |bytes: Vec<u8>| {
+                let options = ReadOptions::default().max_record_bytes(256);
+                let mut warnings = Vec::new();
+                let records = read_records_with(Box::new(Cursor::new(bytes)), format, &pack, &mut warnings, &options)
+                    .map(|records| {
+                        // Up to and with the first error, which ends a reading.
+                        let mut seen = Vec::new();
+                        for record in records.take(10_000) {
+                            let end = record.is_err();
+                            seen.push(format!("{record:?}"));
+                            if end {
+                                break;
+                            }
+                        }
+                        seen
+                    })
+                    .map_err(|e| e.to_string());
+                (records, warnings)
+            };
+            prop_assert_eq!(read(utf16.clone()), read(text.clone().into_bytes()));
         }
     }
 }

@@ -198,3 +198,19 @@ test('score a workbook: an .xlsx filled as a person would gives the CLI\'s count
   await shot('5-theo-bang-tinh');
   assert.deepStrictEqual(consoleErrors, []);
 });
+
+test('score a file saved as Unicode text (.txt, UTF-16): the same counts as its UTF-8 CSV', async () => {
+  const text = readFileSync(CSV, 'utf8');
+  const buffer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  await page.click('#tab-file');
+  // The summary of the file before says 'Đã chấm' too: start from nothing.
+  await page.evaluate(() => { document.getElementById('file-summary').textContent = ''; });
+  await page.setInputFiles('#file', { name: 'van-ban-unicode.txt', mimeType: 'text/plain', buffer });
+  const expected = cliResults(['--pack', 'vn.enterprise', '--period', '2024', CSV]);
+  await page.waitForFunction((n) => document.getElementById('file-summary').textContent.startsWith(`Đã chấm ${n} `), expected.length, { timeout: 120000 });
+  assert.deepStrictEqual(await pageCounts(), expectedCounts(expected, ['Tốt', 'Khá', 'Trung bình', 'Yếu']));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#file-csv')]);
+  const cliCsv = cli(['score', '--pack', 'vn.enterprise', '--period', '2024', '--format', 'csv', CSV]).stdout;
+  assert.equal(readFileSync(await download.path(), 'utf8'), `\ufeff${cliCsv}`);
+  assert.deepStrictEqual(consoleErrors, []);
+});

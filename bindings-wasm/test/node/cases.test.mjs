@@ -79,6 +79,20 @@ test('a CSV file is read and scored as the CLI does, and its CSV output is the s
   }
 });
 
+test("a UTF-16 CSV (Excel's and Notepad's \"Unicode\") scores as its UTF-8 original", () => {
+  const csvPath = join(repo, 'examples', 'doanh-nghiep-2024.csv');
+  const expected = cliResults(['--period', '2024', csvPath]);
+  const text = readText('examples', 'doanh-nghiep-2024.csv');
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le);
+  be.swap16(); // the same text, big-endian, its mark FE FF
+  for (const bytes of [le, be]) {
+    const { results, scoring } = scoreWholeFile(loadPack('vn.enterprise'), bytes, 'csv', '2024', 250);
+    assert.deepStrictEqual(results, expected);
+    assert.ok(!scoring.warnings.some((w) => w.includes('UTF-8')), scoring.warnings.join('\n'));
+  }
+});
+
 test('packs() lists the built-in packs the CLI lists', () => {
   const listed = cli(['packs']).stdout.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/)[0]);
   assert.deepStrictEqual(packs().map((p) => p.id), listed);

@@ -10,6 +10,8 @@ use serde_json::{Map, Value as Json};
 use crate::fields::coerce_text;
 use crate::{Error, Pack};
 
+mod utf16;
+
 /// One input record, as a front end hands it to the core.
 #[derive(Clone, Debug)]
 pub enum RecordInput {
@@ -43,16 +45,19 @@ impl InputFormat {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" => Some(InputFormat::JsonLines),
             "json" => Some(InputFormat::JsonArray),
-            "csv" => Some(InputFormat::Csv),
+            // Tab-separated text is read as CSV: the delimiter is found from the header.
+            "csv" | "tsv" | "tab" => Some(InputFormat::Csv),
             _ => None,
         }
     }
 
     /// The format the first bytes of an unnamed input (standard input) look
-    /// like: `{` starts JSON Lines, `[` a JSON array, a first line with `,`
-    /// or `;` a CSV header. `None` when it cannot be told.
+    /// like: `{` starts JSON Lines, `[` a JSON array, a first line with `,`,
+    /// `;` or a tab a CSV header. `None` when it cannot be told. UTF-16 text
+    /// (with its byte order mark) is told as well as UTF-8.
     pub fn sniff(head: &[u8]) -> Option<Self> {
-        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let head = utf16::head_as_utf8(head);
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
         let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
         let head = &head[start..];
         match head[0] {
@@ -61,7 +66,7 @@ impl InputFormat {
             _ => {
                 let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
                 line.iter()
-                    .any(|&b| b == b',' || b == b';')
+                    .any(|&b| b == b',' || b == b';' || b == b'\t')
                     .then_some(InputFormat::Csv)
             }
         }
@@ -173,6 +178,7 @@ pub fn read_numbered_records_with(
     warnings: &mut Vec<String>,
     options: &ReadOptions,
 ) -> Result<NumberedRecords, Error> {
+    reader = utf16::as_utf8(reader).map_err(|e| Error::Input(describe_io_error(&e)))?;
     let head = reader
         .fill_buf()
         .map_err(|e| Error::Input(describe_io_error(&e)))?;
@@ -191,6 +197,7 @@ pub fn read_numbered_records_with(
         InputFormat::JsonLines => Ok(Box::new(JsonLines {
             reader,
             first: true,
+            failed: false,
             line: 0,
             options: options.clone(),
         })),
@@ -225,6 +232,8 @@ pub fn describe_io_error(error: &std::io::Error) -> String {
 struct JsonLines {
     reader: Box<dyn BufRead + Send>,
     first: bool,
+    /// An error ended the reading: what follows it is not read.
+    failed: bool,
     /// The number of the line read last (1-based).
     line: u64,
     options: ReadOptions,
@@ -292,6 +301,9 @@ impl Iterator for JsonLines {
     type Item = Result<(Position, RecordInput), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
         let mut buffer = Vec::with_capacity(2048);
         loop {
             buffer.clear();
@@ -314,11 +326,12 @@ impl Iterator for JsonLines {
                     )));
                 }
                 Err(e) => {
+                    self.failed = true;
                     return Some(Err(Error::Input(format!(
                         "dòng {}: {}",
                         self.line,
                         describe_io_error(&e)
-                    ))))
+                    ))));
                 }
             }
             if std::mem::take(&mut self.first) && buffer.starts_with(b"\xEF\xBB\xBF") {
@@ -574,19 +587,19 @@ impl<R: BufRead> std::io::Read for SkipBom<R> {
     }
 }
 
-/// `;` when the header row has more semicolons than commas (Excel writes
-/// CSV that way where the decimal separator is a comma, as in Vietnam).
+/// The character the header row holds most of: `,`; `;` (Excel writes
+/// CSV that way where the decimal separator is a comma, as in Vietnam); or a
+/// tab (Excel's "Unicode Text", tab-separated UTF-16). A tie goes to `,`.
 fn delimiter(reader: &mut dyn BufRead) -> Result<u8, Error> {
     let head = reader
         .fill_buf()
         .map_err(|e| Error::Input(describe_io_error(&e)))?;
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let count = |c: u8| line.iter().filter(|&&b| b == c).count();
-    Ok(if count(b';') > count(b',') {
-        b';'
-    } else {
-        b','
-    })
+    Ok([b';', b'\t'].into_iter().fold(
+        b',',
+        |best, c| if count(c) > count(best) { c } else { best },
+    ))
 }
 
 /// Whether the first line (the CSV header) ends with `\r\n`.
@@ -631,8 +644,10 @@ fn csv_records(
     // of the next record, so after a CRLF header (Excel's) every record's line
     // is one short (BurntSushi/rust-csv#395): add the missing line back.
     let lag = u64::from(header_ends_crlf(&mut reader)?);
-    if delimiter == b';' {
-        warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into());
+    match delimiter {
+        b';' => warnings.push("tệp CSV dùng dấu chấm phẩy (;) để ngăn cột".into()),
+        b'\t' => warnings.push("tệp dùng dấu tab để ngăn cột".into()),
+        _ => {}
     }
     let since_reset = Arc::new(AtomicUsize::new(0));
     let capped = Capped {

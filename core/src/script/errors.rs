@@ -94,14 +94,7 @@ pub(crate) fn eval_error(
                 reason: "không có tệp này trong bộ quy tắc".into(),
             }
         }
-        other => {
-            // Rhai's own message, without its trailing position.
-            let text = other.to_string();
-            match text.rfind(" (line ") {
-                Some(cut) => text[..cut].to_string(),
-                None => text,
-            }
-        }
+        other => super::messages::eval_message(other),
     };
     Error::Script {
         location,
@@ -128,7 +121,7 @@ pub(crate) fn parse_error(error: &rhai::ParseError, file: &str, limits: &Limits)
         },
         kind => Error::Syntax {
             location,
-            message: kind.to_string(),
+            message: super::messages::parse_message(kind),
         },
     }
 }

@@ -11,6 +11,7 @@ mod budget;
 mod dates;
 mod errors;
 mod limits;
+mod messages;
 mod nesting;
 mod stack;
 

@@ -159,6 +159,8 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> Result<ExitCode, Fatal> {
     let vary = share("--vary", &args.vary)?;
     let knife_edge = share("--knife-edge", &args.knife_edge)?;
     let options = SensitivityOptions::new(vary, args.samples, args.seed, knife_edge);
+    // Before reading the data: a wrong option is said at once, as itself.
+    options.validate().map_err(Fatal::new)?;
     let inputs = read_inputs(
         &args.input,
         args.input_format,

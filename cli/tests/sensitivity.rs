@@ -157,6 +157,9 @@ fn bad_options_are_refused_in_vietnamese() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.contains(expect), "{args:?}: {stderr}");
+        // Said before any data is read, as an option, not as unreadable data.
+        assert!(!stderr.contains("dữ liệu vào"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
     let output = chamdiem(&["sensitivity", EXAMPLE, "--period", "2024", "-o", "x.txt"]);
     assert_eq!(output.status.code(), Some(2));

@@ -93,26 +93,32 @@ impl SensitivityOptions {
         }
     }
 
-    fn check(&self) -> Result<(), Error> {
+    /// What is out of range, in Vietnamese: a front end checks its options
+    /// before reading any data.
+    pub fn validate(&self) -> Result<(), String> {
         if !(self.vary.is_finite() && (0.0..1.0).contains(&self.vary)) {
-            return Err(Error::Input(format!(
+            return Err(format!(
                 "mức thay đổi (vary) phải từ 0 đến dưới 1 (0.1 là ±10%), nhận {}",
                 self.vary
-            )));
+            ));
         }
         if !(1..=1_000_000).contains(&self.samples) {
-            return Err(Error::Input(format!(
+            return Err(format!(
                 "số mẫu (samples) phải từ 1 đến 1000000, nhận {}",
                 self.samples
-            )));
+            ));
         }
         if !(self.knife_edge.is_finite() && (0.0..=1.0).contains(&self.knife_edge)) {
-            return Err(Error::Input(format!(
+            return Err(format!(
                 "ngưỡng sát ngưỡng (knife_edge) phải từ 0 đến 1, nhận {}",
                 self.knife_edge
-            )));
+            ));
         }
         Ok(())
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        self.validate().map_err(Error::Input)
     }
 
     fn vary_ppm(&self) -> i64 {

@@ -278,3 +278,38 @@ def test_a_column_with_no_values_is_missing_everywhere(records, tmp_path) -> Non
     frame = pandas.DataFrame(rows)
     out = fast(lambda: pack.score_many(frame, period=PERIOD))
     assert_rows_equal(out.to_dict("records"), expected)
+
+
+def test_a_field_moved_to_the_index_is_still_read(typed, expected) -> None:
+    """``df.set_index("id")`` (or a MultiIndex of fields) leaves the fields
+    readable, as pyarrow keeps a named index: score_many, report, diff and
+    sensitivity all see them; the results keep the frame's own index."""
+    pandas = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pack = chamdiem.load_pack("vn.enterprise")
+    frame = pandas.DataFrame(typed)
+    by_id = frame.set_index("id")
+    out = fast(lambda: pack.score_many(by_id, period=PERIOD))
+    assert list(out.index) == list(by_id.index)
+    assert_rows_equal(out.to_dict("records"), expected)
+    by_two = frame.set_index(["unit", "id"])
+    out = fast(lambda: pack.score_many(by_two, period=PERIOD))
+    assert list(out.index) == list(by_two.index)
+    assert_rows_equal(out.to_dict("records"), expected)
+
+    # The row-by-row path reads the index the same way.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mixed = by_id.astype({"employees": object})
+        mixed.iloc[0, mixed.columns.get_loc("employees")] = "nhiều"
+        slow = pack.score_many(mixed, period=PERIOD)
+    assert list(slow["id"])[1:] == [r["id"] for r in expected][1:]
+    assert slow["errors"].iloc[0][0]["field"] == "employees"
+
+    assert pack.report(by_id, period=PERIOD) == pack.report(frame, period=PERIOD)
+    assert chamdiem.diff(by_id, pack, "tay-ninh.enterprise", period=PERIOD).summary.equals(
+        chamdiem.diff(frame, pack, "tay-ninh.enterprise", period=PERIOD).summary
+    )
+    got, _ = pack.sensitivity(by_id, period=PERIOD, samples=20)
+    want, _ = pack.sensitivity(frame, period=PERIOD, samples=20)
+    assert got.equals(want)

@@ -21,9 +21,9 @@ import gc
 import json
 import os
 import warnings
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
-from . import _chamdiem, _sensitivity
+from . import _chamdiem, _sensitivity, _tables
 from . import _workbook
 from ._errors import ChamdiemError, InputError, LimitExceeded, PackError
 from . import _report
@@ -283,7 +283,8 @@ class Pack:
         ``data`` is a list of dicts, a pandas DataFrame, a pyarrow Table or a
         polars DataFrame; the result is the same kind: a list of result dicts
         (each equal to the command's JSON line), or a table with one row per
-        input row, in order (a DataFrame keeps its index). Table columns are
+        input row, in order (a DataFrame keeps its index; an index level named
+        as a field, after ``set_index("id")``, is read as that field). Table columns are
         named as in the command's CSV output: ``id``, ``status``, ``total``,
         ``class``, ``class_label``, ``groups.<id>``, ``criteria.<id>``,
         ``gates``, ``reasons.<id>``, ``errors``, ``pack.*``. A missing value
@@ -312,8 +313,10 @@ class Pack:
             records = list(data)
             with _progress(progress, len(records)) as tick, _no_gc():
                 return self._native.score_dicts(records, period, tick)
-        names = _column_names(kind, data)
-        declared = {field["name"] for field in self.schema()}
+        declared = self._field_names()
+        # What is read; `data` keeps its index for the results.
+        source = _tables.index_as_columns(data, declared) if kind == "pandas" else data
+        names = _column_names(kind, source)
         ignored = [name for name in names if name not in declared]
         if ignored:
             warnings.warn(
@@ -322,7 +325,7 @@ class Pack:
                 IgnoredColumnsWarning,
                 stacklevel=2,
             )
-        stream, why = _arrow_stream(kind, data)
+        stream, why = _arrow_stream(kind, source)
         # A table gets its results as Arrow columns built in Rust, with no
         # Python object per cell: a pyarrow Table as they are, polars and
         # pandas converted from them (with pyarrow installed).
@@ -347,7 +350,7 @@ class Pack:
                     SlowPathWarning,
                     stacklevel=2,
                 )
-                names, columns, rows = _columns_of(kind, data)
+                names, columns, rows = _columns_of(kind, source)
                 scored = self._native.score_columns(names, columns, rows, period, tick)
         out_names, out_columns = scored
         error_keys = list(json.loads(self._native.error_line(period))["errors"][0])
@@ -368,6 +371,9 @@ class Pack:
         ``required``, ``nullable``, ``min``, ``max``, ``values``, ``at_most``,
         ``description``."""
         return json.loads(self._native.schema_json())
+
+    def _field_names(self) -> FrozenSet[str]:
+        return frozenset(field["name"] for field in self.schema())
 
     def schema_frame(self) -> Any:
         """:meth:`schema` as a pandas DataFrame (needs pandas)."""

@@ -6,38 +6,15 @@ into the core's input and its answer into dicts, DataFrames and files."""
 from __future__ import annotations
 
 import json
-import math
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Optional, Union
 
-from . import _chamdiem
+from . import _chamdiem, _tables
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 _REPORT_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
 _DIFF_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".csv": "csv"}
-
-
-def _records(data: Any) -> List[Mapping[str, Any]]:
-    """A list of record dicts from a list of dicts or a pandas, polars or
-    pyarrow table (a missing cell, NaN or NaT, is ``None``)."""
-    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # pandas
-        rows = data.astype(object).where(data.notna(), None).to_dict("records")
-    elif hasattr(data, "to_dicts"):  # polars
-        rows = data.to_dicts()
-    elif hasattr(data, "to_pylist"):  # pyarrow
-        rows = data.to_pylist()
-    elif isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
-        raise TypeError(
-            "expected a list of dicts, a pandas DataFrame, a pyarrow Table or a polars "
-            f"DataFrame, got {type(data).__name__}"
-        )
-    else:
-        return list(data)
-    return [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        for row in rows
-    ]
 
 
 def _format_of(path: PathLike, formats: Dict[str, str]) -> str:
@@ -88,7 +65,7 @@ def report(
     """
     formats = [_format_of(output, _REPORT_FORMATS)] if output is not None else []
     json_text, html, xlsx, _ = _chamdiem.report(
-        self._native, _records(data), period, by, deadline, formats
+        self._native, _tables.records(data, self._field_names(), "report"), period, by, deadline, formats
     )
     if output is not None:
         _write(output, formats[0], json_text, html, xlsx, None)
@@ -168,8 +145,10 @@ def diff(
     changed. With ``output``, also writes ``.csv``, ``.json``, ``.xlsx`` or
     ``.html``."""
     formats = [_format_of(output, _DIFF_FORMATS)] if output is not None else []
+    old_pack, new_pack = _pack(old), _pack(new)
+    fields = old_pack._field_names() | new_pack._field_names()
     json_text, html, xlsx, csv = _chamdiem.diff(
-        _pack(old)._native, _pack(new)._native, _records(data), period, formats
+        old_pack._native, new_pack._native, _tables.records(data, fields, "diff"), period, formats
     )
     if output is not None:
         _write(output, formats[0], json_text, html, xlsx, csv)

@@ -5,30 +5,12 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Tuple, Union
 
-from . import _chamdiem
+from . import _chamdiem, _tables
 
 if TYPE_CHECKING:
     from . import Pack
-
-
-def _records(data: Any) -> List[Any]:
-    """A list of dicts, or the rows of a pandas / polars DataFrame or pyarrow Table."""
-    root = type(data).__module__.split(".")[0]
-    name = type(data).__name__
-    if root == "pandas" and name == "DataFrame":
-        return list(data.to_dict("records"))
-    if root == "pyarrow" and name in ("Table", "RecordBatch"):
-        return list(data.to_pylist())
-    if root == "polars" and name == "DataFrame":
-        return list(data.to_dicts())
-    if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
-        raise TypeError(
-            "sensitivity expects a list of dicts, a pandas DataFrame, a pyarrow "
-            f"Table or a polars DataFrame, got {type(data).__name__}"
-        )
-    return list(data)
 
 
 def _frame(table: Dict[str, Any]) -> Any:
@@ -66,7 +48,7 @@ def sensitivity(
     the command writes with ``-o FILE.json``).
     """
     analysis, records, criteria = _chamdiem.sensitivity_json(
-        pack._native, _records(data), period, float(vary), int(samples), int(seed),
+        pack._native, _tables.records(data, pack._field_names(), "sensitivity"), period, float(vary), int(samples), int(seed),
         float(knife_edge),
     )
     frames = (_frame(json.loads(records)), _frame(json.loads(criteria)))

@@ -285,12 +285,38 @@ fn out_of_range(json: &Json) -> Option<String> {
     })
 }
 
+/// `1.200`, `1,200` or `1 200` (a count written with its thousands grouped,
+/// as Vietnamese and English spreadsheets show it): the digits alone, to
+/// suggest. Never read as the number itself: `1.200` may as well be 1.2.
+fn grouped_digits(text: &str) -> Option<String> {
+    let text = text.trim();
+    let separator = text.chars().find(|c| !c.is_ascii_digit())?;
+    if !matches!(separator, '.' | ',' | ' ' | '\u{a0}') {
+        return None;
+    }
+    let mut groups = text.split(separator);
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let fits = (1..=3).contains(&first.len())
+        && digits(first)
+        && !rest.is_empty()
+        && rest.iter().all(|g| g.len() == 3 && digits(g));
+    fits.then(|| text.replace(separator, ""))
+}
+
 /// The value, or the problem's code and message.
 fn convert(ty: &FieldType, json: &Json) -> Result<Value, (&'static str, String)> {
     let wrong = || {
+        let hint = match (ty, json) {
+            (FieldType::Int, Json::String(s)) => grouped_digits(s)
+                .map(|d| format!(": viết số không có dấu ngăn cách hàng nghìn ({d})"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         (
             "record.type",
-            format!("{}, nhận {}", ty.expected(), short(json)),
+            format!("{}, nhận {}{hint}", ty.expected(), short(json)),
         )
     };
     match ty {
@@ -520,6 +546,26 @@ mod tests {
             at_most: None,
             description: None,
             carry: false,
+        }
+    }
+
+    #[test]
+    fn a_count_with_grouped_thousands_is_refused_with_the_digits_to_write() {
+        let field = spec("employees", "int");
+        for text in ["1.200", "1,200", "1 200", "12.345.678", "1\u{a0}200"] {
+            let (_, errors) = validate(std::slice::from_ref(&field), &[Some(&json!(text))]);
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(errors.len(), 1, "{text}");
+            assert!(
+                errors[0].message.ends_with(&format!("hàng nghìn ({digits})")),
+                "{text}: {}",
+                errors[0].message
+            );
+        }
+        // Not grouped thousands: no suggestion, the plain message.
+        for text in ["1.2", "1.2000", "12,34", "1.200,5", "nhiều", "1..200", ".200"] {
+            let (_, errors) = validate(std::slice::from_ref(&field), &[Some(&json!(text))]);
+            assert!(!errors[0].message.contains("hàng nghìn"), "{text}");
         }
     }
 

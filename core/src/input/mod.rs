@@ -1,6 +1,7 @@
-//! Reading records from JSON Lines, a JSON array or CSV, one at a time, so a
-//! file of any size is read in bounded memory. A record that cannot be read
-//! becomes [`RecordInput::Unreadable`], never the end of the file.
+//! Reading records from JSON Lines, a JSON array or CSV (UTF-8, or UTF-16
+//! with its byte order mark), one at a time, so a file of any size is read in
+//! bounded memory. A record that cannot be read becomes
+//! [`RecordInput::Unreadable`], never the end of the file.
 
 use std::io::BufRead;
 use std::path::Path;

@@ -557,13 +557,17 @@ mod tests {
             let digits: String = text.chars().filter(char::is_ascii_digit).collect();
             assert_eq!(errors.len(), 1, "{text}");
             assert!(
-                errors[0].message.ends_with(&format!("hàng nghìn ({digits})")),
+                errors[0]
+                    .message
+                    .ends_with(&format!("hàng nghìn ({digits})")),
                 "{text}: {}",
                 errors[0].message
             );
         }
         // Not grouped thousands: no suggestion, the plain message.
-        for text in ["1.2", "1.2000", "12,34", "1.200,5", "nhiều", "1..200", ".200"] {
+        for text in [
+            "1.2", "1.2000", "12,34", "1.200,5", "nhiều", "1..200", ".200",
+        ] {
             let (_, errors) = validate(std::slice::from_ref(&field), &[Some(&json!(text))]);
             assert!(!errors[0].message.contains("hàng nghìn"), "{text}");
         }

@@ -1,6 +1,9 @@
 //! Text saved as UTF-16 (Excel's "Unicode Text", Notepad's "Unicode"), read
 //! as UTF-8 so that every reader after it sees one encoding. The decoding is
 //! the standard library's; this is only the streaming around it.
+//! (encoding_rs_io 0.1.8 was tried instead: when the caller's buffer is
+//! small at the end of the input, as in `read_to_end`, it cuts the last
+//! character's UTF-8 short; see `a_pair_split_across_reads_is_joined`.)
 
 use std::io::{BufRead, Read};
 
@@ -223,6 +226,17 @@ mod tests {
         .read_to_string(&mut out)
         .unwrap();
         assert_eq!(out, text);
+
+        // And a caller that reads one byte at a time gets every byte, the
+        // last character's too.
+        let mut bytes = encode(text, ByteOrder::Little, false);
+        bytes.push(b'x');
+        let mut reader = Utf16ToUtf8::new(&bytes[..], ByteOrder::Little);
+        let (mut out, mut byte) = (Vec::new(), [0u8; 1]);
+        while reader.read(&mut byte).unwrap() == 1 {
+            out.push(byte[0]);
+        }
+        assert_eq!(out, [text.as_bytes(), b"\xFF"].concat());
     }
 
     #[test]
